@@ -91,11 +91,13 @@ def execute(path: Path, env: dict[str, str], *, closing: str | None, timeout: in
             except CellExecutionError as exc:
                 raise RecordError(f"{path.name}: cell {index + 1} failed:\n{_error_text(exc)}") from None
         if closing:
-            step = nbformat.v4.new_code_cell(closing)
+            nb.cells.append(nbformat.v4.new_code_cell(closing))  # nbclient runs cells of the notebook
             try:
-                client.execute_cell(step, len(nb.cells), store_history=False)
+                client.execute_cell(nb.cells[-1], len(nb.cells) - 1, store_history=False)
             except CellExecutionError as exc:
                 raise RecordError(f"{path.name}: the closing step failed:\n{_error_text(exc)}") from None
+            finally:
+                nb.cells.pop()
     return nb
 
 

@@ -118,6 +118,10 @@ def normalize_body(body: bytes | str | None) -> bytes | str | None:
             except ValueError:
                 digest = HASH_PREFIX + hashlib.sha256(value.encode()).hexdigest()
             inline["data"] = _state.aliases.get(digest, digest)
+            # The pixels say it all; the stored copy of a model image may be a re-encoded JPEG.
+            for name in ("mimeType", "mime_type"):
+                if name in inline:
+                    inline[name] = "image/*" if str(inline[name]).startswith("image/") else inline[name]
 
     _walk_inline(data, visit)
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
@@ -180,7 +184,18 @@ def _check_recorded(request: Any) -> None:
             del cassette.play_counts[index]
 
 
+def _stable_uri(uri: str) -> str:
+    """Drop the port of a loopback server (the stand-in's changes every run)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(uri)
+    if parts.hostname in ("127.0.0.1", "localhost", "::1") and parts.port:
+        return urlunsplit(parts._replace(netloc=parts.hostname))
+    return uri
+
+
 def before_record_request(request: Any) -> Any:
+    request.uri = _stable_uri(request.uri)
     request.body = normalize_body(request.body)
     request.headers = {k: v for k, v in request.headers.items() if k.lower() == "content-type"}
     if _state.mode == "replay" and _state.cassette is not None:
@@ -293,9 +308,15 @@ def recorded_source(path: Path) -> str:
     meta = data.get("metadata") or {}
     if meta.get("recorded_against"):
         return str(meta["recorded_against"])
-    bodies = " ".join(str(item.get("response", {}).get("body", {}).get("string", ""))[:4000]
-                      for item in data.get("interactions", []))
-    return "stand-in API" if STANDIN_MARK in bodies else "Gemini API"
+    marked = any(STANDIN_MARK in _text(item.get("response", {}).get("body", {}).get("string"))
+                 for item in data.get("interactions", []))
+    return "stand-in API" if marked else "Gemini API"
+
+
+def _text(body: Any) -> str:
+    if isinstance(body, bytes):
+        return body.decode("utf-8", "replace")
+    return body if isinstance(body, str) else ""
 
 
 def start(notebook: str, *, mode: str, model: str) -> str:
@@ -325,9 +346,10 @@ def start(notebook: str, *, mode: str, model: str) -> str:
     _state.cassette = context.__enter__()
     if mode == "replay":
         source = recorded_source(path)
+        short = f"{path.parent.name}/{path.name}"
         if "stand-in" in source:
-            return f"answers from {_display_path(path)}, recorded from the stand-in API (placeholder pictures, not Gemini's)"
-        return f"answers from {_display_path(path)}, recorded from the {source}"
+            return f"answers from {short}, recorded from the stand-in API (placeholder pictures, not Gemini's)"
+        return f"answers from {short}, recorded from the {source}"
     return "the recording is written when the notebook finishes (helpers.finish_recording())"
 
 
@@ -337,9 +359,8 @@ def finish_recording() -> Path | None:
         stop()
         return None
     cassette, path = _state.cassette, _state.path
-    bodies = " ".join(str(response.get("body", {}).get("string", b""))[:4000]
-                      for response in cassette.responses)
-    against = "stand-in API" if STANDIN_MARK in bodies else _server_name()
+    marked = any(STANDIN_MARK in _text(response.get("body", {}).get("string")) for response in cassette.responses)
+    against = "stand-in API" if marked else _server_name()
     cassette.get_metadata("recorded_against", against)
     cassette.get_metadata("model", _state.model)
     stop(save=True)

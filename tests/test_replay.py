@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import random
 import socket
 from pathlib import Path
 from typing import Iterator
@@ -27,17 +28,24 @@ def _png(image: Image.Image, fmt: str = "PNG") -> bytes:
     return buffer.getvalue()
 
 
-def photo_like(size: int = 1024) -> Image.Image:
-    noise = Image.effect_noise((size // 8, size // 8), 90).resize((size, size), Image.BICUBIC)
-    grain = Image.effect_noise((size, size), 25)
-    mixed = Image.merge("RGB", (noise, grain, noise.filter(ImageFilter.GaussianBlur(3))))
-    return mixed
+def photo_like(size: int = 1024, seed: int = 7) -> Image.Image:
+    """Deterministic smooth colour fields plus fine grain: compresses like a photo (PNG ~1 MB)."""
+    from PIL import ImageChops
+
+    rng = random.Random(seed)
+    small = Image.frombytes("RGB", (32, 32), rng.randbytes(32 * 32 * 3))
+    smooth = small.resize((size, size), Image.BICUBIC).filter(ImageFilter.GaussianBlur(6))
+    detail = Image.frombytes("RGB", (size // 4, size // 4), rng.randbytes((size // 4) ** 2 * 3))
+    detail = detail.resize((size, size), Image.BICUBIC).point(lambda v: v // 8)
+    grain = Image.frombytes("RGB", (size, size), rng.randbytes(size * size * 3)).point(lambda v: v // 64)
+    return ImageChops.add(ImageChops.add(smooth, detail, offset=-16), grain, offset=-2)
 
 
 class FakeRequest:
     def __init__(self, body: bytes, path: str = f"/v1beta/models/{MODEL}:generateContent") -> None:
         self.body = body
         self.path = path
+        self.uri = f"http://127.0.0.1:43210{path}"
         self.headers = {"x-goog-api-key": FAKE_KEY, "Content-Type": "application/json", "user-agent": "sdk"}
 
 
@@ -73,9 +81,12 @@ def test_normalize_body_is_canonical_and_leaves_non_json_alone() -> None:
     assert replay.normalize_body(None) is None
 
 
-def test_before_record_request_keeps_only_content_type() -> None:
+def test_before_record_request_keeps_only_content_type_and_drops_loopback_port() -> None:
     request = replay.before_record_request(FakeRequest(b"{}"))
     assert request.headers == {"Content-Type": "application/json"}
+    assert request.uri == f"http://127.0.0.1/v1beta/models/{MODEL}:generateContent"
+    google = "https://generativelanguage.googleapis.com:443/v1/models"
+    assert replay._stable_uri(google) == google
 
 
 def test_compact_image_keeps_small_images_and_shrinks_photos() -> None:
@@ -151,7 +162,7 @@ def test_record_then_replay_round_trip(server: StandinServer, env: Path, monkeyp
     assert FAKE_KEY not in text and "x-goog-api-key" not in text.lower()
     cassette = json.loads(text)
     assert cassette["metadata"]["recorded_against"] == "stand-in API"
-    assert len(cassette["interactions"]) == 5  # models.get is made before recording starts
+    assert len(cassette["interactions"]) == 4  # models.get in setup is made before recording starts
     for item in cassette["interactions"]:
         body = item["response"]["body"]["string"]
         assert len(body) < 1.2 * replay.IMAGE_BUDGET + 20_000  # one photo-like 1K image each, compacted
