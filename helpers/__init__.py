@@ -19,6 +19,15 @@ __all__ = [
     "load_image",
     "save_images",
     "finish_recording",
+    "describe_grounding",
+    "grid",
+    "storyboard",
+    "before_after",
+    "make_grid",
+    "make_storyboard",
+    "make_before_after",
+    "scenes",
+    "export_story",
 ]
 
 #: Current GA image models (late 2026). The seed used gemini-2.0-flash-exp, now retired.
@@ -33,6 +42,15 @@ _LAZY = {
     "show": "helpers.display",
     "load_image": "helpers.images",
     "save_images": "helpers.images",
+    "describe_grounding": "helpers.display",
+    "grid": "helpers.gallery",
+    "storyboard": "helpers.gallery",
+    "before_after": "helpers.gallery",
+    "make_grid": "helpers.gallery",
+    "make_storyboard": "helpers.gallery",
+    "make_before_after": "helpers.gallery",
+    "scenes": "helpers.gallery",
+    "export_story": "helpers.export",
 }
 
 

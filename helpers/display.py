@@ -3,7 +3,8 @@
 ``show`` accepts a response, the chunks of a stream, or a chat, and never raises: problems
 (a blocked prompt, a finish reason other than STOP, an empty answer) are said in plain
 words with the reason's name. Images are displayed downscaled (JPEG for photos, PNG for
-flat drawings) while the full bytes stay untouched in the response.
+flat drawings) while the full bytes stay untouched in the response. A grounded answer
+(Google Search) gets one sentence naming its searches and sources.
 
 IPython and Pillow are imported inside the functions, so ``import helpers`` stays cheap.
 """
@@ -11,12 +12,13 @@ IPython and Pillow are imported inside the functions, so ``import helpers`` stay
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["show", "describe_problems", "display_bytes"]
+__all__ = ["show", "describe_problems", "describe_grounding", "display_bytes"]
 
 #: What each finish reason means and what to try, in plain words.
 FINISH_HINTS: dict[str, str] = {
@@ -105,7 +107,8 @@ def show(obj: Any, *, thoughts: bool = False, max_side: int = 512) -> None:
     the stream from ``generate_content_stream`` / ``send_message_stream`` (each chunk is
     shown as it arrives), or a chat from ``client.chats.create`` (its turns, labelled).
     A single candidate, Content, Part or Pillow image is shown too.
-    Thought parts are hidden unless ``thoughts=True``. Images are shown with their longer
+    Thought parts are hidden unless ``thoughts=True``. A grounded candidate gets one
+    paragraph after its parts naming the searches and sources (see ``describe_grounding``). Images are shown with their longer
     side at most ``max_side`` pixels; the response itself is never changed. ``show`` never
     raises: anything it cannot display is described in a sentence instead.
     """
@@ -140,6 +143,76 @@ def describe_problems(response: Any) -> list[str]:
             if _is_response(chunk):
                 tally.add(chunk)
     return tally.problems() if tally.responses else []
+
+
+#: At most this many grounding sources are listed (the rest are counted).
+GROUNDING_SOURCES = 8
+
+#: Where the search suggestions HTML of a grounded answer is (Google's terms ask apps to show it).
+_SEARCH_ENTRY_POINT = "candidate.grounding_metadata.search_entry_point.rendered_content"
+
+
+def describe_grounding(candidate: Any) -> str | None:
+    """One Markdown paragraph about a candidate's grounding, or None if it was not grounded.
+
+    Says in plain words which searches Gemini ran (``web_search_queries``, and
+    ``image_search_queries`` if any) and lists the sources it used as links (deduplicated,
+    at most 8, the rest counted; "no sources listed" if none). The search suggestions HTML
+    (``search_entry_point.rendered_content``) is not rendered, only mentioned. Partial
+    metadata (None lists, chunks without ``web``) never raises.
+    """
+    metadata = getattr(candidate, "grounding_metadata", None)
+    if metadata is None:
+        return None
+    searches = _unique_texts(getattr(metadata, "web_search_queries", None))
+    image_searches = _unique_texts(getattr(metadata, "image_search_queries", None))
+    kinds: set[str] = set()
+    links: list[str] = []
+    seen: set[str] = set()
+    for chunk in _list(getattr(metadata, "grounding_chunks", None)):
+        for kind in ("web", "image", "retrieved_context", "maps"):
+            source = getattr(chunk, kind, None)
+            if source is not None:
+                break
+        else:
+            continue
+        uri = _text_or_none(getattr(source, "uri", None)) or _text_or_none(getattr(source, "source_uri", None))
+        title = (
+            _text_or_none(getattr(source, "title", None))
+            or _text_or_none(getattr(source, "domain", None))
+            or _host(uri)
+        )
+        key = uri or title
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        kinds.add(kind)
+        links.append(_markdown_link(title or uri or "source", uri))
+    if kinds and kinds <= {"maps"}:
+        sentences = ["Grounded with Google Maps."]
+    elif kinds and kinds <= {"retrieved_context"} and not searches:
+        sentences = ["Grounded with retrieved documents."]
+    else:
+        sentences = ["Grounded with Google Search."]
+    if searches:
+        sentences.append("Searches: " + ", ".join(f'"{_escape_markdown(q)}"' for q in searches) + ".")
+    if image_searches:
+        sentences.append(
+            "Image searches: " + ", ".join(f'"{_escape_markdown(q)}"' for q in image_searches) + "."
+        )
+    if links:
+        listed = ", ".join(links[:GROUNDING_SOURCES])
+        extra = len(links) - GROUNDING_SOURCES
+        sentences.append(f"Sources: {listed}" + (f", and {extra} more." if extra > 0 else "."))
+    else:
+        sentences.append("Sources: no sources listed.")
+    entry = getattr(metadata, "search_entry_point", None)
+    if _text_or_none(getattr(entry, "rendered_content", None)):
+        sentences.append(
+            "Google's terms ask apps that use grounding to show the search suggestions too; "
+            f"their HTML is in `{_SEARCH_ENTRY_POINT}`."
+        )
+    return " ".join(sentences)
 
 
 #: Bytes a displayed JPEG aims at; quality steps down (85, 75, 65) until it fits.
@@ -311,6 +384,7 @@ class _View:
     _text: list[str] = field(default_factory=list)
     _text_is_thought: bool = False
     _heading: int | None = None
+    _grounding_shown: set[str] = field(default_factory=set)
 
     # -- entry points ---------------------------------------------------------------
 
@@ -415,7 +489,16 @@ class _View:
                 _say(f"**Candidate {index + 1}**")
                 self._heading = index
             self.parts(parts)
+            self.grounding(candidate)
         self.flush()
+
+    def grounding(self, candidate: Any) -> None:
+        """One Markdown block about a grounded candidate, after its parts (once per stream)."""
+        text = describe_grounding(candidate)
+        if text and text not in self._grounding_shown:
+            self.flush()
+            self._grounding_shown.add(text)
+            _say(text)
 
     def turn(self, content: Any) -> None:
         """One chat turn: a small label, then its parts."""
@@ -427,7 +510,11 @@ class _View:
         self.flush()
 
     def parts(self, parts: list[Any]) -> None:
-        """Display parts in order; adjacent text parts are joined."""
+        """Display parts in order; adjacent text parts are joined.
+
+        Within one response, separate text parts are separate paragraphs; across stream
+        chunks, text continues where the previous chunk stopped (chunks split mid-sentence)."""
+        text_before = False  # a text part of this same list came just before
         for part in parts:
             if part is None:
                 continue
@@ -442,9 +529,13 @@ class _View:
                 if text:
                     if self._text and self._text_is_thought != thought:
                         self.flush()
+                    if text_before and self._text and not (self._text[-1][-1:].isspace() or text[:1].isspace()):
+                        self._text.append("\n\n")
                     self._text.append(text)
                     self._text_is_thought = thought
+                    text_before = True
                 continue
+            text_before = False
             if blob is not None:
                 self.flush()
                 self.blob(blob, thought=thought)
@@ -614,6 +705,48 @@ def _candidate_index(candidate: Any, position: int) -> int:
     """A candidate's index, falling back to its position in the list."""
     index = getattr(candidate, "index", None)
     return index if isinstance(index, int) and not isinstance(index, bool) and index >= 0 else position
+
+
+def _text_or_none(value: Any) -> str | None:
+    """A stripped non-empty string, or None."""
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _unique_texts(values: Any) -> list[str]:
+    """The non-empty strings of a list, stripped, without repeats, in order."""
+    found: list[str] = []
+    for value in _list(values):
+        text = _text_or_none(value)
+        if text and text not in found:
+            found.append(text)
+    return found
+
+
+def _host(uri: str | None) -> str | None:
+    """The host name of a web address, or None."""
+    if not uri:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(uri).hostname or None
+    except ValueError:
+        return None
+
+
+def _escape_markdown(text: str) -> str:
+    """``text`` with Markdown's special characters escaped, on one line."""
+    text = " ".join(text.split())
+    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", text)
+
+
+def _markdown_link(title: str, uri: str | None) -> str:
+    """``[title](uri)`` for http(s) addresses; just the title for anything else."""
+    label = _escape_markdown(title)
+    if not uri or not re.match(r"^https?://", uri, re.I):
+        return label
+    safe = uri.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    return f"[{label}]({safe})"
 
 
 def _list(value: Any) -> list[Any]:

@@ -16,7 +16,7 @@ from google.genai import types
 from IPython import display as ipd
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-from helpers.display import describe_problems, display_bytes, show
+from helpers.display import describe_grounding, describe_problems, display_bytes, show
 
 SAMPLES = Path(__file__).parent / "data" / "api-samples"
 
@@ -529,3 +529,96 @@ def test_single_candidate_part_list_of_parts_and_pil_image(shown: list[Any]) -> 
     assert kinds(shown) == ["img:png"]
     with Image.open(io.BytesIO(shown[0].data)) as image:
         assert image.size == (512, 171)
+
+
+# ---------------------------------------------------------------------------------------
+# Grounding with Google Search
+# ---------------------------------------------------------------------------------------
+
+
+def grounded(**metadata: Any) -> types.GenerateContentResponse:
+    """A one-candidate answer with the given REST groundingMetadata."""
+    return answer([{"text": "It is sunny."}, image_part()], groundingMetadata=metadata)
+
+
+def web(uri: str | None, title: str | None) -> dict[str, Any]:
+    """A REST grounding chunk from the web."""
+    return {"web": {key: value for key, value in (("uri", uri), ("title", title)) if value}}
+
+
+def test_describe_grounding_names_searches_and_sources() -> None:
+    response = grounded(
+        webSearchQueries=["weather Paris", "weather Paris", "eiffel *tower*"],
+        groundingChunks=[
+            web("https://meteo.example/paris", "Météo [Paris]"),
+            web("https://meteo.example/paris", "Météo [Paris]"),  # a duplicate
+            web("https://news.example/a b(1)", None),  # no title: the host name stands in
+            web("javascript:alert(1)", "Not a link"),
+        ],
+        searchEntryPoint={"renderedContent": "<div class='chip'>weather Paris</div>"},
+    )
+    text = describe_grounding(response.candidates[0])
+    assert text == (
+        'Grounded with Google Search. Searches: "weather Paris", "eiffel \\*tower\\*". '
+        "Sources: [Météo \\[Paris\\]](https://meteo.example/paris), "
+        "[news.example](https://news.example/a%20b%281%29), Not a link. "
+        "Google's terms ask apps that use grounding to show the search suggestions too; their HTML "
+        "is in `candidate.grounding_metadata.search_entry_point.rendered_content`."
+    )
+    assert "<div" not in text
+
+
+def test_describe_grounding_lists_at_most_eight_sources() -> None:
+    chunks = [web(f"https://site{n}.example/", f"Site {n}") for n in range(11)]
+    text = describe_grounding(grounded(groundingChunks=chunks).candidates[0])
+    assert text is not None
+    assert "[Site 7](https://site7.example/)" in text and "Site 8" not in text
+    assert text.endswith("and 3 more.")
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {},
+        {"webSearchQueries": None, "groundingChunks": None},
+        {"webSearchQueries": [], "groundingChunks": [{}, {"web": {}}, {"retrievedContext": {}}]},
+        {"searchEntryPoint": {}},
+    ],
+    ids=["empty", "none-lists", "chunks-without-web", "entry-point-without-html"],
+)
+def test_describe_grounding_with_partial_metadata(metadata: dict[str, Any]) -> None:
+    text = describe_grounding(grounded(**metadata).candidates[0])
+    assert text == "Grounded with Google Search. Sources: no sources listed."
+
+
+def test_describe_grounding_without_grounding_and_odd_inputs() -> None:
+    assert describe_grounding(answer([{"text": "hi"}]).candidates[0]) is None
+    assert describe_grounding(None) is None
+    assert describe_grounding(SimpleNamespace(grounding_metadata=SimpleNamespace(grounding_chunks=[None, 3]))) == (
+        "Grounded with Google Search. Sources: no sources listed."
+    )
+
+
+def test_show_adds_one_grounding_block_after_the_parts(shown: list[Any]) -> None:
+    response = grounded(
+        webSearchQueries=["weather Paris"],
+        groundingChunks=[web("https://meteo.example/paris", "Météo")],
+    )
+    show(response)
+    assert kinds(shown) == ["md", "img:png", "md"]
+    assert texts(shown)[-1].startswith('Grounded with Google Search. Searches: "weather Paris".')
+
+    shown.clear()
+    body = {"candidates": [candidate([{"text": "Sunny."}], None)]}
+    final = {"candidates": [candidate([image_part()], "STOP", groundingMetadata={"webSearchQueries": ["q"]})]}
+    show(iter([rest(body), rest(final), rest(final)]))  # repeated in later chunks: shown once
+    assert kinds(shown) == ["md", "img:png", "md", "img:png"]
+    assert sum("Grounded with Google Search" in t for t in texts(shown)) == 1
+
+
+def test_text_parts_of_one_response_are_paragraphs_but_stream_chunks_continue(shown: list[Any]) -> None:
+    show(answer([{"text": "Ingredients: eggs."}, {"text": "Step 1: crack them."}]))
+    assert texts(shown) == ["Ingredients: eggs.\n\nStep 1: crack them."]
+    shown.clear()
+    show([answer([{"text": "Once up"}], finish=None), answer([{"text": "on a time."}])])
+    assert texts(shown)[:2] == ["Once up", "on a time."]  # shown as they arrive, nothing inserted

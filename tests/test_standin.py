@@ -6,6 +6,7 @@ Everything runs against one loopback server per module; nothing leaves 127.0.0.1
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import gzip
 import io
 import json
@@ -23,7 +24,7 @@ from typing import Any
 import pytest
 from google import genai
 from google.genai import errors, types
-from PIL import Image, ImageStat
+from PIL import Image, ImageChops, ImageStat
 
 from tests.standin import StandinServer, draw, gemini
 
@@ -481,3 +482,336 @@ def test_cli_prints_url_first_and_serves() -> None:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=10)
     assert process.returncode == 0 and stderr == ""
+
+
+# --------------------------------------------------------------------------------------------
+# Stories, characters, styles, recipes, diagrams, grounding (pictures that reflect the request)
+
+from tests.standin import prompt, story  # noqa: E402
+
+PIP = "Pip, a small green baby turtle with a red scarf"
+GREEN, RED, GREY = prompt.COLOURS["green"], prompt.COLOURS["red"], prompt.COLOURS["grey"]
+
+
+def images_in(response: types.GenerateContentResponse) -> list[Image.Image]:
+    return [image_of(part).convert("RGB") for part in response.parts or [] if part.inline_data and not part.thought]
+
+
+def texts_in(response: types.GenerateContentResponse) -> list[str]:
+    return [part.text for part in response.parts or [] if part.text and not part.thought]
+
+
+def body_colour(image: Image.Image, index: int = 0, scenes: int = 1, count: int = 1, which: int = 0,
+                scale: float = 1.0) -> tuple[int, int, int]:
+    """The colour at a character's body centre (plain body colour in the default style)."""
+    xs, cy, r = draw.character_layout(image.width, image.height, index, scenes, count)
+    return image.getpixel((int(xs[which]), int(cy + 0.3 * r * scale)))
+
+
+def colour_mask(image: Image.Image, colour: tuple[int, int, int], tolerance: int = 0) -> Image.Image:
+    """255 where a pixel is within `tolerance` of `colour` on every channel, else 0."""
+    difference = ImageChops.difference(image, Image.new("RGB", image.size, colour))
+    masks = [band.point(lambda v: 255 if v <= tolerance else 0) for band in difference.split()]
+    return ImageChops.multiply(ImageChops.multiply(masks[0], masks[1]), masks[2])
+
+
+def share(image: Image.Image, box: tuple[int, int, int, int], colour: tuple[int, int, int], tolerance: int = 0) -> float:
+    """Fraction of the pixels in `box` within `tolerance` of `colour`."""
+    mask = colour_mask(image.crop(box), colour, tolerance)
+    return mask.histogram()[255] / (mask.width * mask.height)
+
+
+def mean(image: Image.Image, box: tuple[int, int, int, int]) -> list[float]:
+    return ImageStat.Stat(image.crop(box)).mean
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Tell a 5-scene story about a fox", 5),
+        ("Tell the story of Pip in six scenes", 6),
+        ("A story with at least four scenes", 4),
+        ("A six-panel comic about a cat", 6),
+        ("Tell a story about a fox", 4),
+        ("A story in 12 scenes", 8),
+        ("A cat in a hat", 0),
+        ("Draw two images of a cat", 0),
+    ],
+)
+def test_scene_count_phrasings(text: str, count: int) -> None:
+    assert prompt.scene_count(text) == count
+
+
+def test_characters_come_from_names_and_descriptions() -> None:
+    (pip,) = story.find_characters(f"Tell a story about {PIP}, who finds a kite.")
+    assert (pip.name, pip.kind, pip.colour, pip.accessories, pip.scale) == ("Pip", "turtle", GREEN, (("scarf", RED),), 0.85)
+    pip2, sky = story.find_characters("A small green turtle named Pip wearing a red scarf meets a blue bird called Sky.")
+    assert (pip2.name, pip2.kind, pip2.colour, pip2.accessories) == ("Pip", "turtle", GREEN, (("scarf", RED),))
+    assert (sky.name, sky.kind, sky.colour) == ("Sky", "bird", prompt.COLOURS["blue"])
+    # A later turn that only names Pip finds the description in earlier turns.
+    assert story.find_characters("Now draw Pip flying a kite", [f"Draw {PIP}"]) == [pip]
+    # Places, sentence-initial verbs and proper adjectives are not characters.
+    names = [c.name for c in story.find_characters("Write about Pip and Luna visiting Mount Fuji in Tokyo with a Gemini theme")]
+    assert names == ["Pip", "Luna"]
+    (fox,) = story.find_characters("Tell a short story about a brave little fox who finds a lantern")
+    assert (fox.name, fox.named, fox.colour) == ("fox", False, draw.subject_look("fox")[1])
+    assert story.describe(pip) == "a small green turtle with a red scarf"
+
+
+def test_character_code_round_trip_and_no_false_reads() -> None:
+    from tests.standin import charcode
+
+    (pip,) = story.find_characters(f"{PIP} and blue glasses")
+    assert charcode.decode(charcode.encode(pip)) == pip
+    assert charcode.read_code(draw.photo_background(1024, 1024, b"x" * 32)) is None
+    assert charcode.read_code(Image.new("RGB", (1024, 1024), (0, 0, 0))) is None
+
+
+def test_prompt_heuristics_for_recipes_diagrams_charts_and_captions() -> None:
+    recipe = "step by step recipe for shakshuka, an image for each step"
+    assert (prompt.is_recipe(recipe), prompt.dish(recipe), prompt.step_count(recipe)) == (True, "shakshuka", 5)
+    assert prompt.step_count("a 6-step recipe for banana bread") == 6 and prompt.step_count("in 12 steps") == 8
+    water = "labelled diagram of the water cycle: evaporation, condensation, precipitation, collection"
+    assert prompt.topic(water) == "the water cycle"
+    assert prompt.diagram_labels(water) == ["evaporation", "condensation", "precipitation", "collection"]
+    assert prompt.diagram_labels("A diagram of a flower showing the petal, stem, leaf and roots") == [
+        "petal", "stem", "leaf", "roots"]
+    bars = prompt.bars("An infographic: Mercury 4,879 km, Venus 12,104 km, Earth 12,742 km and Mars 6,779 km")
+    assert [(b.label, b.text, b.value) for b in bars] == [
+        ("Mercury", "4,879 km", 4879), ("Venus", "12,104 km", 12104), ("Earth", "12,742 km", 12742), ("Mars", "6,779 km", 6779)]
+    assert prompt.time_and_place("A street scene in Edo-period Tokyo around 1800") == ("around 1800", "Edo-period Tokyo")
+    assert prompt.style_in("a watercolor, no, a papercut picture") == "paper cut-out"
+    assert prompt.settings_in("set it in winter, at night, in the rain, in autumn") == ["winter", "night", "rain", "autumn"]
+    assert prompt.traits("Retell it but make Pip braver") == [("Pip", "braver")]
+    assert prompt.is_explain("Explain what you drew and why") and not prompt.is_explain("Draw a cat and explain it")
+    assert prompt.scene_count("Draw Pip in a new scene: Pip swims. Then write one sentence of the story.") == 0
+    assert prompt.scene_count("Tell a four-scene story about Pip. Draw one image per scene.") == 4
+    assert prompt.diagram_labels("An infographic of the weather in Lisbon for the next three days") == [
+        "Day 1", "Day 2", "Day 3"]
+
+
+def test_story_has_n_scenes_naming_the_character_who_looks_the_same(client: genai.Client) -> None:
+    response = client.models.generate_content(
+        model=MODEL, contents=f"Tell a 5-scene story about {PIP}, who finds a lost kite.")
+    assert kinds(response) == ["text", "image"] * 5
+    texts = texts_in(response)
+    assert [t.split(":")[0] for t in texts] == [f"Scene {n}" for n in range(1, 6)]
+    assert all(t.split(": ", 1)[1].startswith("Pip") for t in texts) and "kite" in texts[-1]
+    images = images_in(response)
+    assert len({img.tobytes() for img in images}) == 5
+    kite = draw.subject_look("kite")[1]
+    for index, img in enumerate(images):  # green body, red scarf, in every scene; the kite once found
+        assert body_colour(img, index, 5, scale=0.85) == GREEN
+        xs, cy, r = draw.character_layout(1024, 1024, index, 5, 1)
+        assert share(img, (int(xs[0] - r), int(cy - r), int(xs[0] + r), int(cy + r)), RED) > 0.01
+        assert (share(img, (0, int(cy), 1024, int(cy + r)), kite) > 0.002) == (index >= 2)
+
+
+def test_character_is_the_same_in_another_request_and_a_later_chat_turn(client: genai.Client) -> None:
+    single = images_in(client.models.generate_content(model=MODEL, contents=f"{PIP}, on a hill"))[0]
+    chat = client.chats.create(model=MODEL)
+    chat.send_message(f"Draw {PIP}, reading a book")
+    later = chat.send_message("Now draw Pip flying a kite")  # names Pip only
+    assert kinds(later) == ["text", "image"]
+    for image in (single, images_in(later)[0]):
+        assert body_colour(image, scale=0.85) == GREEN
+        assert share(image, (312, 150, 712, 560), RED) > 0.005
+
+
+def test_two_named_characters_are_both_drawn(client: genai.Client) -> None:
+    response = client.models.generate_content(
+        model=MODEL, contents=f"A 2-scene story: {PIP}, meets Luna, a grey owl with round glasses, at the beach")
+    assert kinds(response) == ["text", "image"] * 2
+    assert all("Pip" in text for text in texts_in(response)) and "Luna" in texts_in(response)[0]
+    for index, image in enumerate(images_in(response)):
+        assert body_colour(image, index, 2, count=2, which=0, scale=0.85) == GREEN
+        assert body_colour(image, index, 2, count=2, which=1) == GREY
+
+
+def test_character_sheet_then_a_scene_using_it_as_reference(client: genai.Client) -> None:
+    chat = client.chats.create(model=MODEL)
+    sheet_response = chat.send_message(f"Make a character sheet (turnaround) for {PIP}")
+    assert kinds(sheet_response) == ["text", "image"]
+    assert "front, the side and the back" in texts_in(sheet_response)[0]
+    sheet = images_in(sheet_response)[0]
+    assert min(mean(sheet, (0, 150, 60, 800))) > 225  # plain light background
+    for third in range(3):  # Pip three times: front, side, back
+        assert share(sheet, (third * 341, 250, third * 341 + 341, 800), GREEN) > 0.03
+
+    scene_response = chat.send_message("Using the character sheet, draw Pip reading under a tree")
+    assert "reference image" in texts_in(scene_response)[0]
+    scene = images_in(scene_response)[0]
+    assert body_colour(scene, scale=0.85) == GREEN
+    inset = scene.crop((700, 700, 1000, 960))  # bottom right: a small copy of the sheet
+    assert min(ImageStat.Stat(inset).median) > 200
+
+    # In a new request, the sheet alone tells who Pip is (its character code), even downscaled as JPEG.
+    small = io.BytesIO()
+    sheet.resize((512, 512), Image.Resampling.LANCZOS).save(small, "JPEG", quality=80)
+    response = client.models.generate_content(model=MODEL, contents=[
+        types.Part.from_bytes(data=small.getvalue(), mime_type="image/jpeg"),
+        "Using the character sheet, draw the same Pip in a new scene: Pip builds a sandcastle."
+        " Then write one sentence of the story."])
+    assert kinds(response) == ["text", "image"]  # one scene, though the prompt says "story"
+    text = texts_in(response)[0]
+    assert text.startswith("Pip builds a sandcastle.") and "Pip (a small green turtle with a red scarf)" in text
+    assert body_colour(images_in(response)[0], scale=0.85) == GREEN
+
+    # An input image with reference words: a new scene (not an edit) with the image as an inset.
+    magenta = Image.new("RGB", (300, 300), (230, 0, 230))
+    response = client.models.generate_content(
+        model=MODEL, contents=[magenta, f"Keep the character consistent: draw {PIP}, at the beach"])
+    image = images_in(response)[0]
+    assert body_colour(image, scale=0.85) == GREEN
+    assert share(image, (700, 700, 1000, 960), (230, 0, 230), 2) > 0.4
+    assert share(image, (0, 100, 500, 400), (230, 0, 230), 60) < 0.05  # not a tinted copy of the input
+
+
+def test_retelling_in_a_chat_says_what_changed_and_shows_it(client: genai.Client) -> None:
+    chat = client.chats.create(model=MODEL)
+    told = chat.send_message(f"Tell a 2-scene story about {PIP}, who finds a lost kite.")
+    winter = chat.send_message("Retell it, but make Pip braver and set it in winter")
+    night = chat.send_message("Now set it at night")
+    assert kinds(winter) == kinds(night) == ["text", "image"] * 2
+    assert all(t.endswith("Retold: Pip is braver; winter.") for t in texts_in(winter))
+    assert "Pip, braver now" in texts_in(winter)[1]
+    assert all(t.endswith("Retold: Pip is braver; winter; at night.") for t in texts_in(night))
+    restyled = chat.send_message("Restyle the same story as pixel art, one image per scene. Keep Pip exactly as before.")
+    assert kinds(restyled) == ["text", "image"] * 2
+    assert texts_in(restyled)[0].endswith("Retold: Pip is braver; winter; at night; pixel art style.")
+    for before, snowy, dark in zip(images_in(told), images_in(winter), images_in(night)):
+        assert body_colour(snowy, 0 if before is images_in(told)[0] else 1, 2, scale=0.85) is not None
+        assert min(mean(snowy, (0, 780, 100, 900))) > 225 > min(mean(before, (0, 780, 100, 900)))  # snowy ground
+        assert sum(mean(dark, (0, 100, 1024, 300))) < sum(mean(snowy, (0, 100, 1024, 300))) - 150  # night sky
+
+
+def test_styles_and_settings_visibly_change_the_picture(client: genai.Client) -> None:
+    looks = ["", "watercolour", "paper cut-out", "pixel art", "pencil sketch", "oil painting", "comic style",
+             "3d digital art", "in the rain", "in autumn"]
+
+    def picture(words: str) -> tuple[Image.Image, str]:
+        response = client.models.generate_content(model=MODEL, contents=f"{PIP}, flying a kite on a hill, {words}")
+        return images_in(response)[0], texts_in(response)[0]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # the server draws in parallel too
+        pictures = dict(zip(looks, pool.map(picture, looks)))
+    default, _ = pictures[""]
+    art = (0, 120, 1024, 900)
+
+    def changed(image: Image.Image, box: tuple[int, int, int, int] = art) -> float:
+        return sum(ImageStat.Stat(ImageChops.difference(image.crop(box), default.crop(box))).mean) / 3
+
+    for words, style in (("watercolour", "watercolour"), ("paper cut-out", "paper cut-out"), ("pixel art", "pixel art"),
+                         ("pencil sketch", "pencil sketch"), ("oil painting", "oil painting"), ("comic style", "comic")):
+        image, text = pictures[words]
+        assert f"Look: {style} style." in text
+        assert changed(image) > 12, style
+        if style == "pencil sketch":  # grey
+            spread = ImageChops.difference(*image.crop((0, 120, 700, 300)).split()[0::2])  # red vs blue
+            assert max(spread.getextrema()) < 16
+        else:  # Pip keeps his colour
+            assert max(abs(a - b) for a, b in zip(body_colour(image, scale=0.85), GREEN)) < 60, style
+        if style == "pixel art":  # flat 16-pixel blocks
+            block = image.crop((321, 161, 335, 175))
+            assert all(low == high for low, high in block.getextrema())
+    same, text = pictures["3d digital art"]  # the default look, labelled
+    assert "Look: 3D digital art style." in text and changed(same, (0, 300, 1024, 900)) < 1
+    rain, text = pictures["in the rain"]
+    assert "Look: in the rain." in text and changed(rain) > 12
+    red, green, blue = mean(pictures["in autumn"][0], art)
+    assert red > blue + 40  # warm
+
+
+def test_recipe_gives_numbered_steps_naming_the_dish(client: genai.Client) -> None:
+    response = client.models.generate_content(
+        model=MODEL, contents="step by step recipe for shakshuka, an image for each step")
+    assert kinds(response) == ["text"] + ["text", "image"] * 5
+    texts = texts_in(response)
+    assert texts[0].startswith("Ingredients") and "shakshuka" in texts[0]
+    assert [t.split(":")[0] for t in texts[1:]] == [f"Step {n}" for n in range(1, 6)]
+    assert sum("shakshuka" in t for t in texts[1:]) >= 4
+    images = images_in(response)
+    assert len({img.tobytes() for img in images}) == 5
+    assert share(images[0], (40, 110, 230, 300), (255, 255, 255), 25) > 0.3  # the big white step-number disc
+
+
+def test_labelled_diagram_and_infographic_bars(client: genai.Client) -> None:
+    water = "labelled diagram of the water cycle: evaporation, condensation, precipitation, collection"
+    response = client.models.generate_content(model=MODEL, contents=water)
+    text = texts_in(response)[0]
+    assert "1 evaporation, 2 condensation, 3 precipitation, 4 collection" in text
+    diagram = images_in(response)[0]
+    assert min(mean(diagram, (0, 120, 100, 900))) > 220  # plain light background
+    for colour in draw._PALETTE[:4]:  # four coloured callouts and arrows
+        assert share(diagram, (0, 120, 1024, 940), colour) > 0.001
+
+    planets = "An infographic of planet diameters: Mercury 4,879 km, Venus 12,104 km, Earth 12,742 km, Mars 6,779 km"
+    response = client.models.generate_content(model=MODEL, contents=planets)
+    assert "Mercury 4,879 km; Venus 12,104 km; Earth 12,742 km; Mars 6,779 km" in texts_in(response)[0]
+    chart = images_in(response)[0]
+    widths = []
+    for colour in draw._PALETTE[:4]:
+        left, _, right, _ = colour_mask(chart.crop((0, 200, 1024, 940)), colour).getbbox()
+        widths.append(right - left)
+    for width, value in zip(widths, (4879, 12104, 12742, 6779)):
+        assert width / widths[2] == pytest.approx(value / 12742, abs=0.02)
+
+
+def test_time_and_place_caption_then_text_only_explanation(client: genai.Client) -> None:
+    chat = client.chats.create(model=MODEL)
+    response = chat.send_message("A street scene in Edo-period Tokyo around 1800")
+    assert "Set in Edo-period Tokyo, around 1800." in texts_in(response)[0]
+    assert share(images_in(response)[0], (600, 100, 1024, 260), (255, 252, 238), 14) > 0.05  # the caption box
+    answer = chat.send_message("Explain what you drew and why")
+    assert kinds(answer) == ["text"]
+    assert "Edo-period Tokyo" in answer.text and "1800" in answer.text and "Stand-in" in answer.text
+
+    chat = client.chats.create(model=MODEL)
+    chat.send_message("labelled diagram of the water cycle: evaporation, condensation, precipitation, collection")
+    answer = chat.send_message(
+        "Why did you put those labels there?", config=types.GenerateContentConfig(response_modalities=["TEXT"]))
+    assert kinds(answer) == ["text"] and "evaporation" in answer.text and "condensation" in answer.text
+
+
+def test_google_search_grounding_metadata_through_the_sdk(client: genai.Client) -> None:
+    config = types.GenerateContentConfig(tools=[types.Tool(google_search=types.GoogleSearch())])
+    response = client.models.generate_content(
+        model=MODEL, contents="A street scene in Edo-period Tokyo around 1800", config=config)
+    metadata = response.candidates[0].grounding_metadata
+    assert metadata.web_search_queries and all(isinstance(q, str) and q for q in metadata.web_search_queries)
+    web = metadata.grounding_chunks[0].web
+    assert web.uri.startswith("https://example.org/standin/") and web.title.startswith("Stand-in source: ")
+    assert web.domain == "example.org"
+    support = metadata.grounding_supports[0]
+    text = response.parts[support.segment.part_index].text
+    assert support.segment.start_index == 0 and text[: support.segment.end_index] == support.segment.text
+    assert support.grounding_chunk_indices == [0]
+    assert "example.org" in metadata.search_entry_point.rendered_content
+    assert "google.com" not in metadata.search_entry_point.rendered_content
+    # The picture says it is grounded; without the tool there is no metadata.
+    plain = client.models.generate_content(model=MODEL, contents="A street scene in Edo-period Tokyo around 1800")
+    assert plain.candidates[0].grounding_metadata is None
+    grounded_image, plain_image = images_in(response)[0], images_in(plain)[0]
+    assert grounded_image.crop((600, 100, 1024, 400)).tobytes() != plain_image.crop((600, 100, 1024, 400)).tobytes()
+
+
+def test_grounding_on_the_wire_snake_case_and_streams(server: StandinServer, client: genai.Client) -> None:
+    body = {"contents": [{"role": "user", "parts": [{"text": "The water cycle: evaporation, condensation"}]}],
+            "tools": [{"google_search": {}}], "generationConfig": {"responseModalities": ["TEXT"]}}
+    status, data, _ = raw(server, f"/v1beta/models/{MODEL}:generateContent", body)
+    metadata = json.loads(data)["candidates"][0]["groundingMetadata"]
+    assert status == 200 and set(metadata) == {"webSearchQueries", "groundingChunks", "groundingSupports", "searchEntryPoint"}
+    assert set(metadata["groundingSupports"][0]["segment"]) == {"partIndex", "startIndex", "endIndex", "text"}
+    config = types.GenerateContentConfig(response_modalities=["TEXT"], tools=[types.Tool(google_search=types.GoogleSearch())])
+    chunks = list(client.models.generate_content_stream(model=MODEL, contents="The water cycle", config=config))
+    assert chunks[-1].candidates[0].grounding_metadata.grounding_chunks
+    assert all(c.candidates[0].grounding_metadata is None for c in chunks[:-1])
+
+
+def test_new_pictures_are_deterministic(server: StandinServer) -> None:
+    path = f"/v1beta/models/{MODEL}:generateContent"
+    text = f"{PIP}, and Luna, a grey owl, in winter at night, comic style, in Edo-period Tokyo around 1800"
+    body = {"contents": [{"role": "user", "parts": [{"text": text}]}], "tools": [{"googleSearch": {}}]}
+    first = raw(server, path, body)[1]
+    draw.draw_scene.cache_clear()
+    assert raw(server, path, body)[1] == first

@@ -3,18 +3,27 @@
 No HTTP here: `generate()` reads a parsed `generateContent` body and returns an `Answer`, which
 becomes one response (`Answer.whole()`) or a list of stream chunks (`Answer.chunks()`). Errors are
 raised as `ApiError`, whose `body()` has the real error shape.
+
+`Plan.read` decides what a request asks for (an edit, a story of N scenes, a character sheet,
+a scene using a reference image, recipe steps, a labelled diagram, an infographic chart, a single
+picture, or a text-only explanation); README.md in this folder lists the prompt phrasings.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import concurrent.futures
+import html
 import json
 import math
+import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import draw, prompt
+from . import charcode, creatures, draw, prompt, story
 
 Json = dict[str, Any]
 
@@ -234,6 +243,42 @@ class Request:
     modalities: set[str]
     image_config: Json
     include_thoughts: bool
+    turns: list["Turn"] = field(default_factory=list)  # every content, grouped in role runs, in order
+    search: bool = False  # tools include Google Search
+
+
+@dataclass
+class Turn:
+    """One turn of the conversation: a run of contents with the same role."""
+
+    role: str
+    texts: list[str]
+    images: int
+
+
+def _turns(contents: list[Json]) -> list[Turn]:
+    turns: list[Turn] = []
+    for content in contents:
+        role = content.get("role") or "user"
+        texts = [p["text"] for p in content["parts"] if isinstance(p.get("text"), str) and not p.get("thought")]
+        images = sum(1 for p in content["parts"] if get(p, "inlineData") is not None and not p.get("thought"))
+        if turns and turns[-1].role == role:
+            turns[-1].texts += texts
+            turns[-1].images += images
+        else:
+            turns.append(Turn(role, texts, images))
+    return turns
+
+
+def _wants_search(body: Json) -> bool:
+    """True when `tools` has googleSearch (or google_search, or the older googleSearchRetrieval)."""
+    tools = body.get("tools")
+    if not isinstance(tools, list):
+        return False
+    return any(
+        isinstance(tool, dict) and (get(tool, "googleSearch") is not None or get(tool, "googleSearchRetrieval") is not None)
+        for tool in tools
+    )
 
 
 def get(obj: Any, name: str, default: Any = None) -> Any:
@@ -309,6 +354,8 @@ def read_request(model: Model, body: Json) -> Request:
         modalities=modalities,
         image_config=get(config, "imageConfig") or {},
         include_thoughts=bool(get(get(config, "thinkingConfig"), "includeThoughts")),
+        turns=_turns(contents),
+        search=_wants_search(body),
     )
 
 
@@ -357,6 +404,7 @@ class Answer:
     prompt_tokens: dict[str, int] = field(default_factory=dict)  # by modality
     output_tokens: dict[str, int] = field(default_factory=dict)  # by modality
     thought_tokens: int = 0
+    grounding: Json | None = None  # groundingMetadata, on the (last) candidate
 
     def usage(self) -> Json:
         """`usageMetadata` with per-modality details."""
@@ -384,6 +432,8 @@ class Answer:
             candidate["finishReason"] = self.finish_reason
         if last and self.finish_message:
             candidate["finishMessage"] = self.finish_message
+        if last and self.grounding:
+            candidate["groundingMetadata"] = self.grounding
         candidate["index"] = 0
         return candidate
 
@@ -478,87 +528,413 @@ def generate(model: Model, body: Json, kind: str | None = None) -> Answer:
         _add_text(answer, f"I could not make an image of: {summary}. (Stand-in NO_IMAGE response.)")
         return _sign(answer)
 
-    wants_image = "IMAGE" in request.modalities
+    plan = Plan.read(request, words, hero)
+    wants_image = "IMAGE" in request.modalities and plan.shape != "explain"
     wants_text = "TEXT" in request.modalities
     if request.include_thoughts or kind == "thoughts":
-        plan = f"**Planning the picture**\n\nStand-in thinking: draw {hero or 'the scene'} for: {summary}."
-        answer.parts.append({"text": plan, "thought": True})
-        answer.thought_tokens += text_tokens(plan)
+        plan_text = f"**Planning the picture**\n\nStand-in thinking: draw {hero or 'the scene'} for: {summary}."
+        answer.parts.append({"text": plan_text, "thought": True})
+        answer.thought_tokens += text_tokens(plan_text)
 
     if not wants_image:
-        _add_text(answer, f"Stand-in answer (not Gemini) about: {summary}.")
-        return _sign(answer)
+        if plan.shape == "explain":
+            _add_text(answer, explain(request))
+        elif plan.shape == "story":  # the story's words without its pictures
+            for number, beat in enumerate(story.story_beats(plan.characters, plan.count, plan.thing, plan.settings, plan.place_goal), 1):
+                _add_text(answer, f"Scene {number}: {beat}" + (f" {plan.retold}" if plan.retold else ""))
+        elif plan.shape == "recipe":
+            dish = prompt.dish(request.prompt)
+            _add_text(answer, f"Ingredients: the usual ingredients for {dish}. (Stand-in recipe: generic steps, not a real recipe.)")
+            for number, (_, sentence) in enumerate(story.recipe_steps(dish, plan.count), start=1):
+                _add_text(answer, f"Step {number}: {sentence}")
+        else:
+            _add_text(answer, f"Stand-in answer (not Gemini) about: {summary}.")
+        return _finish(answer, request, plan)
 
     sources = request.inputs or request.history_images[-1:]  # a chat edits its last image
-    width, height, size_name = pixel_size(request.image_config, sources)
+    width, height, size_name = pixel_size(request.image_config, sources if plan.shape == "edit" else request.inputs)
     if kind == "thoughts":
-        draft = _scene(request, words, hero, width // 2, height // 2, "draft", draft=True)
+        draft = _scene(request, plan, width // 2, height // 2, "draft", draft=True)
         answer.parts.append(_image_part(draw.draw_scene(draft), thought=True))
         answer.thought_tokens += IMAGE_TOKENS[size_name]
+    say = (lambda text: _add_text(answer, text)) if wants_text else (lambda text: None)
+    show = lambda png: _add_image(answer, png, size_name)  # noqa: E731
 
-    scenes = prompt.scene_count(request.prompt)
-    if sources and not scenes:
+    if plan.shape == "edit":
         edit = draw.Edit(
             width, height, model.id, request.prompt, tuple(sources),
             tint=prompt.colour_in(request.prompt), subject=prompt.subject(words, strict=True),
+            style=prompt.style_in(request.prompt), settings=tuple(prompt.settings_in(request.prompt)), chips=plan.chips,
         )
-        if wants_text:
-            _add_text(answer, f"Stand-in edit (not Gemini): applied “{request.prompt}” as a tint and caption.")
-        _add_image(answer, draw.draw_edit(edit), size_name)
-    elif scenes:
-        label = "Step" if prompt.is_steps(request.prompt) else "Scene"
-        who = f"the {hero}" if hero else "it"
-        for number in range(1, scenes + 1):
-            if wants_text:
-                beat = _beat(number, scenes, label)
-                _add_text(
-                    answer,
-                    f"{label} {number}: {who}, {beat}. (Stand-in {label.lower()} {number} of {scenes} for: {summary}.)",
-                )
-            caption = f"{label} {number} of {scenes}"
-            scene = _scene(request, words, hero, width, height, caption, number - 1, scenes)
-            _add_image(answer, draw.draw_scene(scene), size_name)
+        say(f"Stand-in edit (not Gemini): applied “{request.prompt}” as a tint and caption.")
+        show(draw.draw_edit(edit))
+    elif plan.shape == "sheet":
+        sheet = draw.Sheet(width, height, model.id, tuple(plan.characters),
+                           tuple(story.describe(c) for c in plan.characters), plan.style, plan.chips, plan.reference)
+        views = "; ".join(f"{c.name} ({story.describe(c)})" for c in plan.characters)
+        say(f"Stand-in character sheet (not Gemini): {views}, drawn from the front, the side and the back.")
+        show(draw.draw_sheet(sheet))
+    elif plan.shape == "recipe":
+        dish = prompt.dish(request.prompt)
+        steps = story.recipe_steps(dish, plan.count)
+        say(f"Ingredients: the usual ingredients for {dish}. (Stand-in recipe: {len(steps)} generic steps, not a real recipe.)")
+        pictures = _draw_all(draw.draw_step, [
+            draw.Step(width, height, model.id, dish, number, len(steps), action, story.ICONS.get(action, "plate"),
+                      plan.style, plan.chips)
+            for number, (action, _) in enumerate(steps, start=1)
+        ])
+        for number, ((_, sentence), png) in enumerate(zip(steps, pictures), start=1):
+            say(f"Step {number}: {sentence}")
+            show(png)
+    elif plan.shape in ("diagram", "chart"):
+        centre = None
+        about = prompt.topic(request.prompt) or ""
+        noun = next((w for w in reversed(prompt.keywords(about, 8)) if creatures.kind_of(w)), None)
+        if noun:
+            centre = draw.character_for(noun)
+        diagram = draw.Diagram(
+            width, height, model.id, plan.title, tuple(plan.labels), plan.cycle,
+            tuple((b.label, b.text, b.value) for b in plan.bars), centre, plan.chips, plan.style,
+            "infographic" if prompt.is_infographic(request.prompt) else "labelled diagram",
+        )
+        if plan.bars:
+            say(f"Stand-in infographic (not Gemini): {plan.title}: " + "; ".join(f"{b.label} {b.text}" for b in plan.bars) + ".")
+        else:
+            numbered = not any(ch.isdigit() for label in plan.labels for ch in label)
+            listed = ", ".join(f"{n} {label}" if numbered else label for n, label in enumerate(plan.labels, start=1))
+            kind_name = "infographic" if prompt.is_infographic(request.prompt) else "labelled diagram"
+            say(f"Stand-in {kind_name} (not Gemini) of {plan.title[:1].lower() + plan.title[1:]}: {listed}.")
+        show(draw.draw_diagram(diagram))
+    elif plan.shape == "story":
+        label = "Step" if prompt.is_steps(request.prompt) and not prompt.is_retell(request.prompt) else "Scene"
+        beats = story.story_beats(plan.characters, plan.count, plan.thing, plan.settings, plan.place_goal)
+        pictures = _draw_all(draw.draw_scene, [
+            _scene(request, plan, width, height, f"{label} {number} of {plan.count}", number - 1, plan.count,
+                   beat=_short_beat(beat), prop=plan.thing if number > plan.count // 2 and not plan.place_goal else None)
+            for number, beat in enumerate(beats, start=1)
+        ])
+        for number, (beat, png) in enumerate(zip(beats, pictures), start=1):
+            say(f"{label} {number}: {beat}" + (f" {plan.retold}" if plan.retold else ""))
+            show(png)
     else:
-        if wants_text:
-            _add_text(answer, f"Stand-in image for: {summary}.")
-        _add_image(answer, draw.draw_scene(_scene(request, words, hero, width, height, "Image 1")), size_name)
+        beat = prompt.scene_phrase(request.prompt)
+        if plan.reference is not None:
+            who = ", ".join(f"{c.name} ({story.describe(c)})" for c in plan.characters if c.named) or "the subject"
+            lead = f"{beat}. " if beat else ""
+            say(f"{lead}(Stand-in new scene, not Gemini, drawn from your reference image: {who}; for: {summary}.)")
+        else:
+            where = ", ".join(x for x in (plan.place, plan.when) if x)
+            look = ", ".join(([f"{plan.style} style"] if plan.style else []) + [prompt.SETTING_PHRASES[s] for s in plan.settings])
+            say(f"Stand-in image for: {summary}." + (f" Set in {where}." if where else "") + (f" Look: {look}." if look else ""))
+        prop = story.scene_prop(request.prompt, plan.characters) if plan.characters else None
+        show(draw.draw_scene(_scene(request, plan, width, height, "Image 1", beat=beat, prop=prop)))
+    return _finish(answer, request, plan)
+
+
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+
+def _draw_all(drawer: Callable[[Any], bytes], pictures: list[Any]) -> list[bytes]:
+    """Draw several pictures at once (Pillow releases the GIL while it works); results in order."""
+    if len(pictures) < 2 or _WORKERS == 1:
+        return [drawer(picture) for picture in pictures]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="standin-draw") as pool:
+        return list(pool.map(drawer, pictures))
+
+
+def _short_beat(beat: str) -> str:
+    """The first clause of a beat, for the picture."""
+    return beat.split(", curious")[0].split(": ", 1)[-1].rstrip(".")
+
+
+def _finish(answer: Answer, request: Request, plan: "Plan") -> Answer:
+    if request.search:
+        answer.grounding = grounding(request, plan, answer.parts)
     return _sign(answer)
 
 
-def _beat(number: int, count: int, label: str) -> str:
-    """A few words for scene `number` of `count` (so the scene texts differ)."""
-    if label == "Step":
-        return "first" if number == 1 else "last" if number == count else "next"
-    if number == 1:
-        return "at the beginning"
-    if number == count:
-        return "at the end"
-    return "things change" if number < count - 1 or count == 3 else "the turning point"
+# ---------------------------------------------------------------------------------------------
+# Reading what to draw
+
+
+_USES_SHEET = re.compile(
+    r"\b(?:using|use|from|based on|with|follow(?:ing)?|per|like|match(?:ing)?)\s+(?:the|this|that|my|your|our)\s+"
+    r"(?:\w+\s+)?(?:character |model |reference )?(?:sheet|turn-?around)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Plan:
+    """What one request asks for: the shape of the answer and what goes in the pictures."""
+
+    shape: str  # edit, sheet, recipe, diagram, chart, story, single, explain
+    characters: list[story.Character]
+    style: str | None = None
+    settings: list[str] = field(default_factory=list)
+    count: int = 1
+    retold: str | None = None  # "Retold: Pip is braver; winter."
+    thing: str | None = None
+    place_goal: bool = False  # the thing is a place to reach ("the park"), not an object to find
+    reference: bytes | None = None
+    title: str = ""
+    labels: list[str] = field(default_factory=list)
+    bars: list[prompt.Bar] = field(default_factory=list)
+    cycle: bool = False
+    when: str | None = None
+    place: str | None = None
+    chips: tuple[str, ...] = ()
+    seed: str = ""  # seeds the background: the prompt without style and setting words
+
+    @classmethod
+    def read(cls, request: Request, words: list[str], hero: str | None) -> "Plan":
+        text = request.prompt
+        earlier = earlier_user_texts(request)
+        history_scenes = _history_scene_count(request)
+        has_history = any(t.role == "model" for t in request.turns[:-1])
+        references = request.inputs or request.history_images[-1:]
+        reference = prompt.wants_reference(text) and bool(references)
+        sheet = prompt.is_sheet(text) and not _USES_SHEET.search(text)
+        recipe = prompt.is_recipe(text)
+        bars = prompt.bars(text) if prompt.is_infographic(text) else []
+        chart = len(bars) >= 2
+        diagram = prompt.is_diagram(text) or (prompt.is_infographic(text) and not chart)
+        count = prompt.scene_count(text)
+        style_now, settings_now, changes = prompt.style_in(text), prompt.settings_in(text), prompt.traits(text)
+        fresh = prompt.wants_new_image(text)
+        continues = history_scenes > 0 and (
+            prompt.is_retell(text) or (bool(settings_now or style_now or changes) and not fresh))
+        new_kind = sheet or recipe or chart or diagram or count > 0
+
+        if has_history and prompt.is_explain(text) and not new_kind:
+            return cls("explain", [])
+        if request.inputs and not reference and not new_kind:
+            return cls("edit", [], chips=_chips(request))
+        if request.history_images and not request.inputs and not (reference or new_kind or continues or fresh):
+            return cls("edit", [], chips=_chips(request))
+
+        # Style and settings carry over from earlier turns for character pictures.
+        style = style_now or next((s for t in reversed(earlier) if (s := prompt.style_in(t))), None)
+        seen = _coded_characters(references) if (reference or sheet) else []
+        characters = story.find_characters(text, earlier, fallback=hero, seen=seen)
+        plan = cls("single", characters, style=style, seed=prompt.scene_seed(text))
+        plan.reference = references[0] if reference else None
+        if sheet:
+            plan.shape = "sheet"
+            plan.characters = [c for c in characters][:2]
+        elif recipe:
+            plan.shape, plan.style = "recipe", style_now
+            plan.count = prompt.step_count(text)
+        elif chart or diagram:
+            plan.shape, plan.style = ("chart" if chart else "diagram"), style_now
+            plan.title = prompt.chart_title(text) if chart else (prompt.topic(text) or " ".join(words[:3]) or "diagram")
+            plan.title = plan.title[:1].upper() + plan.title[1:]
+            plan.bars = bars if chart else []
+            plan.labels = [] if chart else prompt.diagram_labels(text)
+            plan.cycle = re.search(r"\b(?:cycle|process|stages|loop|life ?cycle|steps)\b", text, re.IGNORECASE) is not None
+        else:
+            settings: list[str] = []
+            for t in [*earlier, text]:
+                settings += [s for s in prompt.settings_in(t) if s not in settings]
+            plan.settings = settings
+            plan.when, plan.place = prompt.time_and_place(
+                text, frozenset(c.name.lower() for c in characters))
+            if count or continues:
+                plan.shape = "story"
+                plan.count = count if count and prompt._STORY_COUNT.search(text) else history_scenes or count
+                # Changes since the story was told (a chat keeps them: winter, then night).
+                origin = _story_origin(earlier)
+                since = [*earlier[origin + 1 :], text] if continues else [text]
+                changes = [change for t in since for change in prompt.traits(t)]
+                changed_settings = [s for s in settings if any(s in prompt.settings_in(t) for t in since)]
+                changed_style = next((s for t in reversed(since) if (s := prompt.style_in(t))), None)
+                plan.characters = story.with_traits(characters, changes)
+                if prompt.is_retell(text) or continues:
+                    plan.retold = story.retold(characters, changes, changed_settings, changed_style)
+                plan.thing, plan.place_goal = story.story_goal(" ".join([*earlier, text]), characters)
+                if continues:  # the same story: start from the same pictures
+                    plan.seed = prompt.scene_seed(earlier[_story_origin(earlier)] if earlier else text)
+        plan.chips = _chips(request, plan.when, plan.place)
+        return plan
+
+
+def _story_origin(texts: list[str]) -> int:
+    """Index of the text that first told the latest story (not a retelling); else the last index."""
+    tellings = [i for i, t in enumerate(texts) if prompt.scene_count(t) and not prompt.is_retell(t)]
+    return tellings[-1] if tellings else len(texts) - 1
+
+
+def _coded_characters(images: list[bytes]) -> list[story.Character]:
+    """Characters coded on stand-in character sheets among the reference images."""
+    found = []
+    for data in images:
+        try:
+            character = charcode.read_code(draw.open_image(data))
+        except (OSError, ValueError):
+            character = None
+        if character is not None and character.name not in {c.name for c in found}:
+            found.append(character)
+    return found
+
+
+def earlier_user_texts(request: Request) -> list[str]:
+    """Text of the user turns before the last one (and the system instruction), oldest first."""
+    system = get(request.body, "systemInstruction") or {}
+    texts = [p.get("text", "") for p in get(system, "parts", []) if isinstance(p, dict)]
+    return texts + [" ".join(t.texts) for t in request.turns[:-1] if t.role != "model"]
+
+
+_SCENE_TEXT = re.compile(r"^(?:Scene|Step) \d+:")
+
+
+def _history_scene_count(request: Request) -> int:
+    """How many scenes the latest story in the conversation had (0: none)."""
+    for turn in reversed(request.turns[:-1]):
+        if turn.role == "model":
+            scenes = sum(1 for t in turn.texts if _SCENE_TEXT.match(t))
+            if scenes >= 1 and turn.images >= 2:
+                return min(prompt.MAX_SCENES, scenes)
+    return 0
+
+
+def _chips(request: Request, when: str | None = None, place: str | None = None) -> tuple[str, ...]:
+    chips = []
+    if when or place:
+        chips.append("\n".join(x for x in (place, when) if x))
+    if request.search:
+        chips.append("grounded (stand-in sources)")
+    return tuple(chips)
+
+
+def explain(request: Request) -> str:
+    """A text answer about the previous picture, built from the words of the earlier turns."""
+    earlier = [t for t in earlier_user_texts(request) if t.strip() and not prompt.is_explain(t)]
+    if not earlier:
+        if request.inputs:
+            return (f"Stand-in explanation (not Gemini): you sent {len(request.inputs)} image(s); the stand-in cannot"
+                    f" see them, so it only echoes your question: {' '.join(prompt.keywords(request.prompt))}.")
+        return f"Stand-in answer (not Gemini) about: {' '.join(prompt.keywords(request.prompt))}."
+    shown = " ".join(next((t.texts for t in reversed(request.turns[:-1]) if t.role == "model" and t.images), []))
+    scenes = len(re.findall(r"(?:^|\s)Scene \d+:", shown))
+    origin = _story_origin(earlier)
+    before = earlier[-1]
+    if scenes:  # a story, maybe retold over several turns: its words start where it was first asked
+        before = " ".join(earlier[origin:])
+    words = prompt.keywords(before, 12)
+    characters = story.find_characters(earlier[origin] if scenes else before, earlier[:origin])
+    if scenes:
+        what = f"a {scenes}-scene story about {story.names_of(characters)}"
+        retold = re.search(r"Retold: ([^.]*)\.", shown)
+        if retold:
+            what += f", retold ({retold.group(1)})"
+    elif prompt.is_sheet(before):
+        what = "a character sheet showing " + " and ".join(c.name for c in characters) + " from the front, side and back"
+    elif prompt.is_recipe(before):
+        what = f"{prompt.step_count(before)} numbered recipe steps for {prompt.dish(before)}"
+    elif prompt.is_infographic(before) and len(prompt.bars(before)) >= 2:
+        what = f"an infographic bar chart of {prompt.chart_title(before).lower()} (" + ", ".join(
+            f"{b.label} {b.text}" for b in prompt.bars(before)) + ")"
+    elif prompt.is_diagram(before):
+        what = f"a labelled diagram of {prompt.topic(before) or 'the topic'} with " + ", ".join(prompt.diagram_labels(before))
+    else:
+        what = "a picture of " + " ".join(words)
+    sentences = [f"Stand-in explanation (not Gemini): I drew {what}."]
+    when, place = prompt.time_and_place(before, frozenset(c.name.lower() for c in characters))
+    if when or place:
+        sentences.append("It is set in " + ", ".join(x for x in (place, when) if x) + ", because you asked for that time and place.")
+    if not (prompt.is_diagram(before) or prompt.is_recipe(before) or prompt.is_infographic(before)):
+        sentences += [f"{c.label[:1].upper() + c.label[1:]} is drawn as {story.describe(c)}, the same in every picture."
+                      for c in characters if c.named or c.kind]
+    style = next((s for t in reversed(earlier) if (s := prompt.style_in(t))), None) if scenes else prompt.style_in(before)
+    settings = prompt.settings_in(before)
+    if style or settings:
+        sentences.append("The look follows your words: " + ", ".join(
+            ([f"{style} style"] if style else []) + [prompt.SETTING_PHRASES[s] for s in settings]) + ".")
+    sentences.append("Why: those are the key words of your request (" + ", ".join(words) + ").")
+    return " ".join(sentences)
+
+
+# ---------------------------------------------------------------------------------------------
+# Grounding with (stand-in) search
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "topic"
+
+
+def grounding(request: Request, plan: "Plan", parts: list[Json]) -> Json:
+    """`groundingMetadata` in the real shape, pointing at clearly stand-in example.org sources."""
+    words = prompt.keywords(request.prompt, 6)
+    topics = []
+    if plan.title:
+        topics.append(plan.title.lower())
+    topics.append(" ".join(words[:5]) or "general knowledge")
+    if plan.place or plan.when:
+        topics.append(" ".join(x for x in (plan.place, plan.when) if x))
+    queries: list[str] = []
+    for topic in topics:
+        if topic not in queries:
+            queries.append(topic)
+    queries = queries[:3]
+    chunks = [
+        {"web": {"uri": f"https://example.org/standin/{_slug(q)}", "title": f"Stand-in source: {q}", "domain": "example.org"}}
+        for q in queries
+    ]
+    supports = []
+    for index, part in enumerate(parts):
+        text = part.get("text")
+        if not isinstance(text, str) or part.get("thought") or not text:
+            continue
+        sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+        supports.append({
+            "segment": {"partIndex": index, "startIndex": 0, "endIndex": len(sentence.encode("utf-8")), "text": sentence},
+            "groundingChunkIndices": [len(supports) % len(chunks)],
+        })
+    chips = "".join(
+        f'<a class="chip" href="https://example.org/standin/search?q={_slug(q)}">{html.escape(q)}</a>' for q in queries)
+    rendered = (
+        '<div class="standin-search"><span>Stand-in search results (example.org placeholders, not Google)</span>'
+        f"{chips}</div>"
+    )
+    metadata: Json = {"webSearchQueries": queries, "groundingChunks": chunks}
+    if supports:
+        metadata["groundingSupports"] = supports
+    metadata["searchEntryPoint"] = {"renderedContent": rendered}
+    return metadata
 
 
 def _scene(
     request: Request,
-    words: list[str],
-    hero: str | None,
+    plan: "Plan",
     width: int,
     height: int,
     caption: str,
     index: int = 0,
     count: int = 1,
     draft: bool = False,
+    beat: str | None = None,
+    prop: str | None = None,
 ) -> draw.Scene:
+    words = prompt.keywords(request.prompt)
     return draw.Scene(
         width=width,
         height=height,
         model=request.model.id,
-        prompt=request.prompt,
+        prompt=plan.seed or request.prompt,
         keywords=tuple(words),
-        subject=hero,
+        subject=prompt.subject(words),
         caption=caption,
         index=index,
         count=count,
         quoted=prompt.quoted_text(request.prompt),
         draft=draft,
+        characters=tuple(plan.characters),
+        style=plan.style,
+        settings=tuple(plan.settings),
+        beat=beat,
+        chips=plan.chips,
+        reference=plan.reference,
+        prop=prop,
     )
 
 
