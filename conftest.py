@@ -13,3 +13,32 @@ os.environ["GENAI_NOTEBOOK_MODE"] = "replay"
 for _name in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL", "GENAI_RECORD_CASSETTE",
               "GENAI_RECORDINGS_DIR", "GEMINI_IMAGE_MODEL", "GOOGLE_GENAI_USE_VERTEXAI"):
     os.environ.pop(_name, None)
+
+
+# --------------------------------------------------------------------------- shared fixtures
+
+import logging  # noqa: E402
+from typing import Any, Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def quiet(capsys: pytest.CaptureFixture[str], recwarn: pytest.WarningsRecorder,
+          caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """The test writes nothing to stderr, raises no warning and logs no warning (nbval compares stderr)."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    assert capsys.readouterr().err == ""
+    assert [str(w.message) for w in recwarn] == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+@pytest.fixture
+def shown(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Everything the helpers display (IPython.display.display), in order."""
+    from IPython import display as ipd
+
+    outputs: list[Any] = []
+    monkeypatch.setattr(ipd, "display", lambda obj, **_: outputs.append(obj))
+    return outputs

@@ -17,6 +17,9 @@ from IPython import display as ipd
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from helpers.display import describe_grounding, describe_problems, display_bytes, show
+from tests.support import b64, encode, photo_like
+
+pytestmark = pytest.mark.usefixtures("quiet")
 
 SAMPLES = Path(__file__).parent / "data" / "api-samples"
 
@@ -26,22 +29,8 @@ SAMPLES = Path(__file__).parent / "data" / "api-samples"
 # ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _quiet(capsys: pytest.CaptureFixture[str], recwarn: pytest.WarningsRecorder, caplog: pytest.LogCaptureFixture) -> Any:
-    """No stderr, no warnings, no log records (e.g. the SDK's response.text warning)."""
-    caplog.set_level(logging.DEBUG)
-    yield
-    assert capsys.readouterr().err == ""
-    assert [str(w.message) for w in recwarn] == []
-    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
-@pytest.fixture
-def shown(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Everything show() displays, in order."""
-    outputs: list[Any] = []
-    monkeypatch.setattr(ipd, "display", lambda obj, **_: outputs.append(obj))
-    return outputs
 
 
 def kinds(outputs: list[Any]) -> list[str]:
@@ -62,16 +51,8 @@ def texts(outputs: list[Any]) -> list[str]:
     return [out.data for out in outputs if isinstance(out, ipd.Markdown)]
 
 
-def encode(image: Image.Image, fmt: str = "PNG", **options: Any) -> bytes:
-    """Encode a Pillow image to bytes."""
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **options)
-    return buffer.getvalue()
 
 
-def b64(data: bytes) -> str:
-    """Standard base64, as the REST API sends response images."""
-    return base64.b64encode(data).decode()
 
 
 def rest(body: dict[str, Any]) -> types.GenerateContentResponse:
@@ -103,15 +84,6 @@ def image_part(data: bytes = SMALL_PNG, mime: str = "image/png", **extra: Any) -
     return {"inlineData": {"mimeType": mime, "data": b64(data)}, **extra}
 
 
-def photo_like(size: int = 1024) -> bytes:
-    """A PNG that compresses like a photo: smooth colour noise plus fine grain (~1.4 MB)."""
-    channels = []
-    for _ in range(3):
-        smooth = Image.effect_noise((24, 24), 60).resize((size, size), Image.Resampling.BICUBIC)
-        smooth = smooth.filter(ImageFilter.GaussianBlur(5))
-        grain = Image.effect_noise((size, size), 4)
-        channels.append(ImageChops.add(smooth, grain, scale=2.0, offset=-64))
-    return encode(Image.merge("RGB", channels))
 
 
 def flat_drawing(size: int = 1024) -> bytes:

@@ -14,25 +14,15 @@ from google.genai import types
 from PIL import Image, ImageChops, ImageFilter
 
 from helpers.export import export_story
+from tests.support import encode, photo_like
+
+pytestmark = pytest.mark.usefixtures("quiet")
 
 RED, BLUE = (200, 40, 40), (40, 90, 200)
 
 
-@pytest.fixture(autouse=True)
-def _quiet(capsys: pytest.CaptureFixture[str], recwarn: pytest.WarningsRecorder, caplog: pytest.LogCaptureFixture) -> Any:
-    """No stderr, no warnings, no warning log records (nbval compares stderr)."""
-    caplog.set_level(logging.DEBUG)
-    yield
-    assert capsys.readouterr().err == ""
-    assert [str(w.message) for w in recwarn] == []
-    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
-def encode(image: Image.Image) -> bytes:
-    """PNG bytes of a Pillow image."""
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def png(color: tuple[int, int, int], size: tuple[int, int] = (64, 48)) -> bytes:
@@ -40,15 +30,6 @@ def png(color: tuple[int, int, int], size: tuple[int, int] = (64, 48)) -> bytes:
     return encode(Image.new("RGB", size, color))
 
 
-def photo_like(size: int = 1024) -> bytes:
-    """A PNG that compresses like a photo (~1.4 MB at 1024²): smooth colour noise plus grain."""
-    channels = []
-    for _ in range(3):
-        smooth = Image.effect_noise((24, 24), 60).resize((size, size), Image.Resampling.BICUBIC)
-        smooth = smooth.filter(ImageFilter.GaussianBlur(5))
-        grain = Image.effect_noise((size, size), 4)
-        channels.append(ImageChops.add(smooth, grain, scale=2.0, offset=-64))
-    return encode(Image.merge("RGB", channels))
 
 
 def response(*parts: types.Part, finish: str = "STOP", version: str | None = None) -> types.GenerateContentResponse:

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from PIL import Image, ImageChops, ImageFilter
 
 from helpers import gallery
+from tests.support import photo_like_image
 from helpers.gallery import (
     NoImagesError,
     before_after,
@@ -39,23 +40,11 @@ RED, GREEN, BLUE, GOLD, GREY = (200, 40, 40), (40, 160, 70), (40, 90, 200), (220
 
 
 @pytest.fixture(autouse=True)
-def _quiet(capsys: pytest.CaptureFixture[str], recwarn: pytest.WarningsRecorder, caplog: pytest.LogCaptureFixture) -> Any:
-    """No stderr, no warnings, no warning log records (nbval compares stderr)."""
-    caplog.set_level(logging.DEBUG)
+def _quiet(quiet: None) -> Any:
+    """Quiet (see conftest), and no figure ever reaches pyplot's registry."""
     yield
-    assert capsys.readouterr().err == ""
-    assert [str(w.message) for w in recwarn] == []
-    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
-    if "matplotlib.pyplot" in sys.modules:  # figures here never reach pyplot's registry
+    if "matplotlib.pyplot" in sys.modules:
         assert sys.modules["matplotlib.pyplot"].get_fignums() == []
-
-
-@pytest.fixture
-def shown(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Everything the displayers display, in order."""
-    outputs: list[Any] = []
-    monkeypatch.setattr(ipd, "display", lambda obj, **_: outputs.append(obj))
-    return outputs
 
 
 def png(color: tuple[int, int, int], size: tuple[int, int] = (64, 64)) -> bytes:
@@ -117,15 +106,8 @@ def label(ax: Any) -> str:
 
 
 def photo_like(size: int = 512) -> Image.Image:
-    """A picture that compresses like a photo (smooth colour noise plus grain)."""
-    channels = []
-    for _ in range(3):
-        smooth = Image.effect_noise((24, 24), 60).resize((size, size), Image.Resampling.BICUBIC)
-        smooth = smooth.filter(ImageFilter.GaussianBlur(5))
-        grain = Image.effect_noise((size, size), 8)
-        channels.append(ImageChops.add(smooth, grain, scale=2.0, offset=-64))
-    return Image.merge("RGB", channels)
-
+    """A photo-like picture (see tests.support)."""
+    return photo_like_image(size)
 
 # ---------------------------------------------------------------------------------------
 # Grid

@@ -14,31 +14,18 @@ from google.genai import types
 from PIL import Image
 
 from helpers.images import ImageInputError, extension_for, load_image, safe_prefix, save_images
+from tests.support import b64, encode
 
 
-@pytest.fixture(autouse=True)
-def _quiet(capsys: pytest.CaptureFixture[str], recwarn: pytest.WarningsRecorder) -> Any:
-    """Nothing may reach stderr or raise a warning (nbval compares stderr)."""
-    yield
-    assert capsys.readouterr().err == ""
-    assert [str(w.message) for w in recwarn] == []
-
+pytestmark = pytest.mark.usefixtures("quiet")
 
 # ---------------------------------------------------------------------------------------
 # Builders
 # ---------------------------------------------------------------------------------------
 
 
-def encode(image: Image.Image, fmt: str = "PNG", **options: Any) -> bytes:
-    """Encode a Pillow image to bytes."""
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **options)
-    return buffer.getvalue()
 
 
-def b64(data: bytes) -> str:
-    """Standard base64, as the REST API sends response images."""
-    return base64.b64encode(data).decode()
 
 
 def response(parts: list[dict[str, Any]], **extra: Any) -> types.GenerateContentResponse:

@@ -17,6 +17,7 @@ from PIL import Image, ImageFilter
 
 from helpers import replay, session
 from tests.standin import StandinServer
+from tests.support import photo_like_image as photo_like
 
 FAKE_KEY = "AIza" + "Sy" + "x" * 33  # key-shaped, built so no literal key sits in the repo
 MODEL = "gemini-3.1-flash-image"
@@ -28,17 +29,6 @@ def _png(image: Image.Image, fmt: str = "PNG") -> bytes:
     return buffer.getvalue()
 
 
-def photo_like(size: int = 1024, seed: int = 7) -> Image.Image:
-    """Deterministic smooth colour fields plus fine grain: compresses like a photo (PNG ~1 MB)."""
-    from PIL import ImageChops
-
-    rng = random.Random(seed)
-    small = Image.frombytes("RGB", (32, 32), rng.randbytes(32 * 32 * 3))
-    smooth = small.resize((size, size), Image.BICUBIC).filter(ImageFilter.GaussianBlur(6))
-    detail = Image.frombytes("RGB", (size // 4, size // 4), rng.randbytes((size // 4) ** 2 * 3))
-    detail = detail.resize((size, size), Image.BICUBIC).point(lambda v: v // 8)
-    grain = Image.frombytes("RGB", (size, size), rng.randbytes(size * size * 3)).point(lambda v: v // 64)
-    return ImageChops.add(ImageChops.add(smooth, detail, offset=-16), grain, offset=-2)
 
 
 class FakeRequest:
