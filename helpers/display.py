@@ -18,6 +18,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpers.shapes import as_list as _list
+from helpers.shapes import is_candidate as _is_candidate
+from helpers.shapes import is_content as _is_content
+from helpers.shapes import is_part as _is_part
+from helpers.shapes import is_pil_image as _is_pil_image
+from helpers.shapes import is_response as _is_response
+from helpers.shapes import is_sequence as _is_sequence
+from helpers.shapes import is_thought as _is_thought
+
 __all__ = ["show", "describe_problems", "describe_grounding", "display_bytes"]
 
 #: What each finish reason means and what to try, in plain words.
@@ -621,41 +630,18 @@ def _say(markdown: str) -> None:
     _emit(ipd.Markdown(markdown))
 
 
-def _is_response(obj: Any) -> bool:
-    """True for a GenerateContentResponse (or anything shaped like one)."""
-    return hasattr(obj, "candidates") and hasattr(obj, "prompt_feedback")
 
 
-def _is_content(obj: Any) -> bool:
-    """True for a Content (a chat turn: role and parts)."""
-    return hasattr(obj, "parts") and hasattr(obj, "role") and not _is_response(obj)
 
 
-def _is_candidate(obj: Any) -> bool:
-    """True for a Candidate (one answer of a response)."""
-    return hasattr(obj, "content") and hasattr(obj, "finish_reason")
 
 
-def _is_part(obj: Any) -> bool:
-    """True for a Part (text, inline data, ...)."""
-    return hasattr(obj, "inline_data") and hasattr(obj, "text")
 
 
-def _is_pil_image(obj: Any) -> bool:
-    """True for a Pillow image, checked without importing Pillow."""
-    return any(cls.__module__.startswith("PIL.") for cls in type(obj).__mro__)
 
 
-def _is_sequence(obj: Any) -> bool:
-    """True for lists, tuples, generators and iterators of chunks or turns (not SDK models)."""
-    if isinstance(obj, (str, bytes, bytearray, dict)) or hasattr(type(obj), "model_fields"):
-        return False
-    return isinstance(obj, Iterable)
 
 
-def _is_thought(part: Any) -> bool:
-    """True for a thought part (thinking text or a draft image)."""
-    return getattr(part, "thought", None) is True
 
 
 def _has_payload(part: Any) -> bool:
@@ -748,9 +734,3 @@ def _markdown_link(title: str, uri: str | None) -> str:
     safe = uri.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
     return f"[{label}]({safe})"
 
-
-def _list(value: Any) -> list[Any]:
-    """``value`` as a list; None and non-sequences become ``[]``."""
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return []

@@ -22,12 +22,20 @@ import os
 import re
 import textwrap
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
+
+from helpers.shapes import as_list as _list
+from helpers.shapes import is_candidate as _is_candidate
+from helpers.shapes import is_content as _is_content
+from helpers.shapes import is_part as _is_part
+from helpers.shapes import is_pil_image as _is_pil
+from helpers.shapes import is_response as _is_response
+from helpers.shapes import is_sequence as _is_iterable
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -805,9 +813,6 @@ def _sdk_image_bytes(image: Any) -> bytes | None:
     return bytes(data) if isinstance(data, (bytes, bytearray)) and data else None
 
 
-def _is_pil(obj: Any) -> bool:
-    """True for a Pillow image, checked without importing Pillow."""
-    return any(cls.__module__.startswith("PIL.") for cls in type(obj).__mro__) and hasattr(obj, "size")
 
 
 def _is_image_source(obj: Any) -> bool:
@@ -838,36 +843,16 @@ def _is_pair(obj: Any) -> bool:
     return isinstance(obj, tuple) and len(obj) == 2 and (obj[0] is None or isinstance(obj[0], str))
 
 
-def _is_iterable(obj: Any) -> bool:
-    """True for lists, tuples and generators (not strings, dicts or SDK models)."""
-    if isinstance(obj, (str, bytes, bytearray, dict)) or hasattr(type(obj), "model_fields"):
-        return False
-    return isinstance(obj, Iterable)
 
 
-def _is_response(obj: Any) -> bool:
-    """True for a GenerateContentResponse (or a stream chunk)."""
-    return hasattr(obj, "candidates") and hasattr(obj, "prompt_feedback")
 
 
-def _is_candidate(obj: Any) -> bool:
-    """True for a Candidate."""
-    return hasattr(obj, "content") and hasattr(obj, "finish_reason")
 
 
-def _is_content(obj: Any) -> bool:
-    """True for a Content (a turn: role and parts)."""
-    return hasattr(obj, "parts") and hasattr(obj, "role") and not _is_response(obj)
 
 
-def _is_part(obj: Any) -> bool:
-    """True for a Part."""
-    return hasattr(obj, "inline_data") and hasattr(obj, "text")
 
 
-def _list(value: Any) -> list[Any]:
-    """``value`` as a list; None and non-sequences become ``[]``."""
-    return list(value) if isinstance(value, (list, tuple)) else []
 
 
 def _check_count(value: Any, name: str, example: str) -> int:

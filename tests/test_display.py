@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import json
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,7 +12,7 @@ from typing import Any
 import pytest
 from google.genai import types
 from IPython import display as ipd
-from PIL import Image, ImageChops, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw
 
 from helpers.display import describe_grounding, describe_problems, display_bytes, show
 from tests.support import b64, encode, photo_like

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import io
-import logging
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from google.genai import types
-from PIL import Image, ImageChops, ImageFilter
+from PIL import Image
 
 from helpers.export import export_story
 from tests.support import encode, photo_like

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from google.genai import types
 from IPython import display as ipd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image, ImageChops, ImageFilter
+from PIL import Image
 
 from helpers import gallery
 from tests.support import photo_like_image

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import os
 from pathlib import Path
 from types import SimpleNamespace

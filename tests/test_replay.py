@@ -6,14 +6,13 @@ from __future__ import annotations
 import base64
 import io
 import json
-import random
 import socket
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 from google.genai import types
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from helpers import replay, session
 from tests.standin import StandinServer
