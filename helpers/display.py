@@ -593,7 +593,8 @@ class _View:
         """Display the text collected so far as one Markdown output."""
         if not self._text:
             return
-        text = "".join(self._text)
+        # A "$" pair would render as LaTeX math in JupyterLab and on GitHub ("$5 to $10").
+        text = re.sub(r"(?<!\\)\$", r"\\$", "".join(self._text))
         self._text = []
         if self._text_is_thought:
             quoted = "\n".join(f"> {line}" if line else ">" for line in text.splitlines())

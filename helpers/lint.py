@@ -383,6 +383,16 @@ def rule_second_person(ctx: Context) -> list[str]:
     return out
 
 
+def rule_dollars(ctx: Context) -> list[str]:
+    """5b. No "$" in Markdown prose: a pair renders as LaTeX math, and JupyterLab 4.6 does so even
+    for the escaped ``\\$`` that GitHub and Colab accept. Write amounts as "USD 5"."""
+    out = []
+    for i, cell in enumerate(ctx.cells, 1):
+        if is_markdown(cell) and "$" in prose(source(cell)):
+            out.append(f'cell {i}: a "$" in prose (pairs render as math, even escaped, in JupyterLab); write "USD 5"')
+    return out
+
+
 def rule_outputs(ctx: Context) -> list[str]:
     """6. No error or stderr outputs; execution counts 1, 2, 3 ... in order."""
     out = []
@@ -465,6 +475,7 @@ NOTEBOOK_RULES: list[Rule] = [
     rule_colab_badge,
     rule_template,
     rule_second_person,
+    rule_dollars,
     rule_outputs,
     rule_valid,
     rule_notebook_size,

@@ -592,3 +592,8 @@ def test_text_parts_of_one_response_are_paragraphs_but_stream_chunks_continue(sh
     shown.clear()
     show([answer([{"text": "Once up"}], finish=None), answer([{"text": "on a time."}])])
     assert texts(shown)[:2] == ["Once up", "on a time."]  # shown as they arrive, nothing inserted
+
+
+def test_dollar_signs_are_not_math(shown: list[Any]) -> None:
+    show(answer([{"text": "Costs $5 to $10, or \\$3."}]))
+    assert texts(shown) == ["Costs \\$5 to \\$10, or \\$3."]

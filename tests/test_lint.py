@@ -31,7 +31,7 @@ def make_notebook(stem: str, next_stem: str | None) -> nbformat.NotebookNode:
     cells = [
         v4.new_markdown_cell(
             f"# {nn} \u00b7 Title {nn}\n\n[![Open In Colab]({badge})]({colab(stem)})\n\n"
-            "You will build a picture; it costs about $0.04 live."
+            "You will build a picture; it costs about USD 0.04 live."
         ),
         v4.new_code_cell(
             'import sys\nif "google.colab" in sys.modules:\n'
@@ -306,6 +306,14 @@ def test_first_person_in_code_and_urls_is_ignored(repo: Path) -> None:
         "```python\n# we do this in code\n```\n"
     )
     _edit_cell(repo, "02_edit_images", 3, text)
+    assert L.lint(repo) == []
+
+
+def test_dollar_in_prose_is_flagged_but_not_in_code(repo: Path) -> None:
+    for text in ("It costs $5 to $10.", "It costs \\$5 to \\$10."):
+        _edit_cell(repo, "02_edit_images", 3, f"## Section\n\n{text}")
+        assert_reported(repo, "notebooks/02_edit_images.ipynb: cell 4: ", '"$" in prose', "USD")
+    _edit_cell(repo, "02_edit_images", 3, "## Section\n\nIt costs USD 5, or `echo $HOME`.")
     assert L.lint(repo) == []
 
 
