@@ -241,7 +241,10 @@ def setup(notebook: str) -> "genai.Client":
     if mode == "replay":
         client = make_client("replay-mode-no-key")
         source = replay.start(notebook, mode="replay", model=model)
-        banner = f"Replay · model {model} · no key needed · {source}"
+        why = "no key needed" if asked == "replay" else "no key found, so replaying (set GEMINI_API_KEY to run live)"
+        if key.notes:  # e.g. why Colab Secrets gave nothing
+            why += " (" + " ".join(key.notes) + ")"
+        banner = f"Replay · model {model} · {why} · {source}"
     else:
         assert key.key is not None
         client = make_client(key.key)

@@ -149,6 +149,18 @@ def test_no_key_and_no_mode_means_replay(clean: Path) -> None:
         session.setup("01_quickstart")
 
 
+def test_replay_without_key_says_why_and_how_to_go_live(clean: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    (clean / "recordings").mkdir()
+    (clean / "recordings" / "01_quickstart.json").write_text('{"interactions": [], "version": 1}\n')
+    fake_colab(monkeypatch, {})
+    session.setup("01_quickstart")
+    banner = capsys.readouterr().out
+    assert banner.startswith("Replay · model gemini-3.1-flash-image · no key found, so replaying")
+    assert "set GEMINI_API_KEY to run live" in banner and "Colab Secrets has no GEMINI_API_KEY" in banner
+    assert banner.count("\n") == 1
+
+
 def test_live_without_key_explains_every_way(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "live")
     monkeypatch.setattr(session, "is_interactive", lambda: False)
