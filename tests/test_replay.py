@@ -210,3 +210,22 @@ def test_failed_record_run_writes_nothing(server: StandinServer, env: Path, monk
     client.models.generate_content(model=MODEL, contents="A cat")
     replay.stop()  # the kernel ends without the closing step: nothing is saved
     assert not (env / "98_failed.json").exists()
+
+
+def test_key_in_query_is_never_recorded(server: StandinServer, env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some clients send the key as ?key=...; the cassette keeps neither it nor the header."""
+    import httpx2
+
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
+    monkeypatch.setenv("GEMINI_API_KEY", FAKE_KEY)
+    monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "record")
+    session.setup("97_query_key")
+    with httpx2.Client() as raw:
+        reply = raw.post(f"{server.url}/v1beta/models/{MODEL}:generateContent?key={FAKE_KEY}",
+                         json={"contents": [{"role": "user", "parts": [{"text": "A fox"}]}]},
+                         headers={"x-goog-api-key": FAKE_KEY})
+    assert reply.status_code == 200
+    path = replay.finish_recording()
+    assert path is not None
+    text = path.read_text()
+    assert FAKE_KEY not in text and "key=" not in text and ":generateContent" in text
