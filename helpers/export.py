@@ -175,21 +175,9 @@ def _page(title: str, figures: list[str], ending: str, versions: list[str]) -> s
 
 def _write_new(target: Path, text: str) -> Path:
     """Write ``text`` to ``target``, or ``name (2).html``, ``name (3).html`` … if it exists."""
+    from helpers.images import write_new
+
     if target.parent.exists() and not target.parent.is_dir():
         raise NotADirectoryError(f"{str(target.parent)!r} is a file, not a folder. Choose another path.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    copy = 1
-    while True:
-        path = target if copy == 1 else target.with_name(f"{target.stem} ({copy}){target.suffix}")
-        try:
-            handle = open(path, "x", encoding="utf-8", newline="\n")
-        except FileExistsError:
-            copy += 1
-            continue
-        try:
-            with handle:
-                handle.write(text)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        return path
+    return write_new(target.parent, target.stem, target.suffix.lstrip("."), text.encode("utf-8"))

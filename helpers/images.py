@@ -28,6 +28,7 @@ __all__ = [
     "safe_prefix",
     "extension_for",
     "to_rgb",
+    "write_new",
 ]
 
 ImageSource = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, "PILImage.Image"]
@@ -296,7 +297,7 @@ def save_images(response: Any, folder: str | os.PathLike[str], prefix: str = "im
     stem = safe_prefix(prefix)
     written: list[Path] = []
     for number, (data, mime_type) in enumerate(blobs, start=1):
-        written.append(_write_new(target, f"{stem}-{number}", extension_for(mime_type, data), data))
+        written.append(write_new(target, f"{stem}-{number}", extension_for(mime_type, data), data))
     return written
 
 
@@ -358,8 +359,10 @@ def _make_folder(folder: str | os.PathLike[str]) -> Path:
     return target
 
 
-def _write_new(folder: Path, stem: str, extension: str, data: bytes) -> Path:
-    """Write ``data`` to a file that does not exist yet: ``stem.ext``, then ``stem (2).ext`` …"""
+def write_new(folder: Path, stem: str, extension: str, data: bytes) -> Path:
+    """Write ``data`` to a file that does not exist yet: ``stem.ext``, then ``stem (2).ext`` …
+
+    Opened with mode "x", so a file made meanwhile by someone else is never overwritten either."""
     copy = 1
     while True:
         name = f"{stem}.{extension}" if copy == 1 else f"{stem} ({copy}).{extension}"

@@ -76,8 +76,24 @@ def _b64decode(text: str) -> bytes:
     return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
 
 
+_pixel_hashes: dict[bytes, str] = {}  # sha256 of the encoded bytes -> pixel hash
+
+
 def pixel_hash(data: bytes) -> str:
-    """A hash of an image's pixels (so re-encoding does not change it), or of its bytes."""
+    """A hash of an image's pixels (so re-encoding does not change it), or of its bytes.
+
+    Remembered by a digest of the bytes: vcrpy runs the request hook on a fresh copy several
+    times per request, and a chat resends every earlier image each turn."""
+    key = hashlib.sha256(data).digest()
+    known = _pixel_hashes.get(key)
+    if known is None:
+        if len(_pixel_hashes) > 512:
+            _pixel_hashes.clear()
+        known = _pixel_hashes[key] = _decode_and_hash(data)
+    return known
+
+
+def _decode_and_hash(data: bytes) -> str:
     from PIL import Image
 
     try:

@@ -11,7 +11,7 @@ import pytest
 from google.genai import types
 from PIL import Image
 
-from helpers.images import ImageInputError, extension_for, load_image, safe_prefix, save_images
+from helpers.images import ImageInputError, extension_for, load_image, safe_prefix, save_images, write_new
 from tests.support import b64, encode
 
 
@@ -369,3 +369,10 @@ def test_single_candidate_and_content(tmp_path: Path) -> None:
     assert len(save_images(answer.candidates[0].content, tmp_path)) == 1
     with pytest.raises(TypeError, match="got Part"):
         save_images(answer.candidates[0].content.parts[0], tmp_path)
+
+
+def test_write_new_never_overwrites(tmp_path: Path) -> None:
+    first = write_new(tmp_path, "story", "html", b"one")
+    second = write_new(tmp_path, "story", "html", b"two")
+    assert (first.name, second.name) == ("story.html", "story (2).html")
+    assert first.read_bytes() == b"one" and second.read_bytes() == b"two"
