@@ -1,404 +1,366 @@
-"""Record and replay a notebook's API traffic with vcrpy, one cassette per notebook.
+"""Record and replay a notebook's API traffic with vcrpy: one cassette per notebook.
 
-* Requests match on method, path and body. Inline request images are replaced by a hash of their
-  pixels before matching and storing (chats resend earlier images; the SDK sends URL-safe base64).
-* The key header and any ``key=`` query parameter never reach a cassette; only Content-Type is kept.
-* Response images larger than :data:`IMAGE_BUDGET` characters of base64 are stored re-encoded as
-  JPEG (the stored mimeType says so); replay gives back exactly what the cassette holds.
-* Replay (``record_mode="none"``) opens no connection; an unrecorded request raises
-  :class:`MissingRecordingError` naming the notebook, model, prompt and the command that records it.
-* Record mode writes the cassette only when :func:`finish_recording` runs (the record command runs
-  it after every cell succeeded), so a failed run leaves the old recording alone.
+* Requests match on method, path and body. Request images are replaced by a hash of their
+  pixels before matching and storing (chats resend earlier pictures; re-encoding keeps the hash).
+* Only the Content-Type header is kept: the key header and any ``key=`` parameter never reach a
+  cassette.
+* A response picture is stored as a JPEG when it is over its budget (80 KB a megapixel), at its
+  own pixel size; the stored MIME type says so. Replay gives back what the cassette holds.
+* Replay forgives a learner: a cell run again plays its answers again; a chat turn sent again
+  with a longer history gets the answer recorded for that turn; anything else raises
+  :class:`MissingRecordingError`, a few lines saying what differs and the ways on. Replay never
+  opens a connection.
+* Record mode writes the cassette only in :func:`finish_recording`, which the record command
+  runs after every cell succeeded, so a failed run keeps the old recording.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
+import difflib
 import hashlib
 import io
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-#: Largest stored response image, in characters of base64 (≈ 82 KB of image bytes). A collection of
-#: a dozen notebooks with ~60 images must fit the 15 MB budget for all recordings.
-IMAGE_BUDGET = 110_000
-HASH_PREFIX = "pixels-sha256:"
-SUFFIX = ".json"
-STANDIN_MARK = "stand-in"
+from helpers.errors import LearnerError
+
+HASH = "pixels-sha256:"
+BYTES_PER_MEGAPIXEL = 80_000
 
 
-class MissingRecordingError(RuntimeError):
-    """Replay mode met a request that the notebook's recording does not hold."""
+class MissingRecordingError(LearnerError):
+    """Replay met a request that the notebook's recording does not hold."""
 
 
 @dataclass
 class _State:
-    notebook: str | None = None
-    mode: str | None = None
-    model: str | None = None
+    notebook: str = ""
+    mode: str = ""
     path: Path | None = None
     context: Any = None
     cassette: Any = None
-    aliases: dict[str, str] = field(default_factory=dict)  # original pixel hash -> stored pixel hash
+    aliases: dict[str, str] = field(default_factory=dict)  # pixel hash sent -> pixel hash stored
 
 
 _state = _State()
 
 
 def repo_root() -> Path:
-    """The repository folder holding helpers/, notebooks/ and recordings/."""
     return Path(__file__).resolve().parents[1]
 
 
 def recordings_dir() -> Path:
-    """Where cassettes live: GENAI_RECORDINGS_DIR, else the repository's recordings/."""
+    """GENAI_RECORDINGS_DIR, else the repository's recordings/."""
     override = os.environ.get("GENAI_RECORDINGS_DIR", "").strip()
     return Path(override) if override else repo_root() / "recordings"
 
 
-def cassette_path(notebook: str) -> Path:
-    return recordings_dir() / f"{Path(notebook).stem}{SUFFIX}"
+# -- request images -------------------------------------------------------------------------------
+
+_hashes: dict[bytes, str] = {}  # sha256 of encoded bytes -> pixel hash (vcrpy runs hooks many times)
 
 
-def record_command(notebook: str) -> str:
-    return f"python -m helpers.record --stand-in notebooks/{Path(notebook).stem}.ipynb"
+def pixel_hash(data: bytes) -> str:
+    """A hash of a picture's pixels (so a PNG and its re-encoding as PNG agree), else of its bytes."""
+    digest = hashlib.sha256(data).digest()
+    if digest not in _hashes:
+        from PIL import Image
 
-
-# --------------------------------------------------------------------------- request side
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                rgb = image.convert("RGB")
+                _hashes[digest] = HASH + hashlib.sha256(f"{rgb.size}".encode() + rgb.tobytes()).hexdigest()
+        except Exception:  # noqa: BLE001 - not a picture Pillow reads: hash its bytes
+            _hashes[digest] = HASH + hashlib.sha256(b"bytes:" + data).hexdigest()
+    return _hashes[digest]
 
 
 def _b64decode(text: str) -> bytes:
-    """Decode standard or URL-safe base64, padded or not."""
+    """Standard or URL-safe base64 (the SDK sends URL-safe, responses use standard)."""
     cleaned = text.strip().replace("-", "+").replace("_", "/")
     return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
 
 
-_pixel_hashes: dict[bytes, str] = {}  # sha256 of the encoded bytes -> pixel hash
-
-
-def pixel_hash(data: bytes) -> str:
-    """A hash of an image's pixels (so re-encoding does not change it), or of its bytes.
-
-    Remembered by a digest of the bytes: vcrpy runs the request hook on a fresh copy several
-    times per request, and a chat resends every earlier image each turn."""
-    key = hashlib.sha256(data).digest()
-    known = _pixel_hashes.get(key)
-    if known is None:
-        if len(_pixel_hashes) > 512:
-            _pixel_hashes.clear()
-        known = _pixel_hashes[key] = _decode_and_hash(data)
-    return known
-
-
-def _decode_and_hash(data: bytes) -> str:
-    from PIL import Image
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            rgb = image.convert("RGBA") if "A" in image.getbands() else image.convert("RGB")
-            digest = hashlib.sha256(f"{rgb.mode}{rgb.size}".encode() + rgb.tobytes())
-    except Exception:  # noqa: BLE001 - not an image Pillow reads: hash the bytes
-        digest = hashlib.sha256(b"bytes:" + data)
-    return HASH_PREFIX + digest.hexdigest()
-
-
-def _walk_inline(node: Any, visit: Callable[[dict[str, Any]], None]) -> None:
+def _images(node: Any, visit: Callable[[dict[str, Any]], None]) -> None:
+    """Call ``visit`` on every dict holding picture data: ``inlineData`` parts and Interaction content."""
     if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("inlineData", "inline_data") and isinstance(value, dict):
-                visit(value)
-            else:
-                _walk_inline(value, visit)
+        mime = node.get("mimeType") or node.get("mime_type") or ""
+        if isinstance(node.get("data"), str) and str(mime).startswith("image"):
+            visit(node)
+        for value in node.values():
+            _images(value, visit)
     elif isinstance(node, list):
         for item in node:
-            _walk_inline(item, visit)
+            _images(item, visit)
 
 
 def normalize_body(body: bytes | str | None) -> bytes | str | None:
-    """Canonical JSON with every inline image replaced by its pixel hash. Idempotent."""
-    if not body:
-        return body
+    """Canonical JSON with every request picture replaced by its pixel hash. Idempotent."""
     try:
-        data = json.loads(body)
+        data = json.loads(body or b"")
     except (ValueError, UnicodeDecodeError):
         return body
 
-    def visit(inline: dict[str, Any]) -> None:
-        value = inline.get("data")
-        if isinstance(value, str) and not value.startswith(HASH_PREFIX):
+    def visit(node: dict[str, Any]) -> None:
+        if not node["data"].startswith(HASH):
             try:
-                digest = pixel_hash(_b64decode(value))
-            except ValueError:
-                digest = HASH_PREFIX + hashlib.sha256(value.encode()).hexdigest()
-            inline["data"] = _state.aliases.get(digest, digest)
-            # The pixels say it all; the stored copy of a model image may be a re-encoded JPEG.
-            for name in ("mimeType", "mime_type"):
-                if name in inline:
-                    inline[name] = "image/*" if str(inline[name]).startswith("image/") else inline[name]
+                digest = pixel_hash(_b64decode(node["data"]))
+            except (binascii.Error, ValueError):
+                digest = HASH + hashlib.sha256(node["data"].encode()).hexdigest()
+            node["data"] = _state.aliases.get(digest, digest)
+        for name in ("mimeType", "mime_type"):
+            if name in node:
+                node[name] = "image/*"
 
-    _walk_inline(data, visit)
+    _images(data, visit)
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _body_matcher(r1: Any, r2: Any) -> None:
-    if r1.body != r2.body:
-        raise AssertionError("the request bodies differ")
+# -- matching, and forgiving ----------------------------------------------------------------------
 
 
-def describe_request(request: Any) -> tuple[str, str]:
-    """(model, first words of the prompt) of a recorded or live request, for messages."""
-    path = getattr(request, "path", "") or ""
-    model = path.rsplit("/models/", 1)[-1].split(":", 1)[0] if "/models/" in path else "?"
-    words = ""
+def _turn_key(body: Any) -> str:
+    """The request without its history: the last turn of ``contents``, no previous_interaction_id."""
     try:
-        data = json.loads(request.body or b"{}")
-        texts = [part.get("text", "") for content in data.get("contents", [])[-1:]
-                 for part in content.get("parts", []) if isinstance(part, dict)]
-        words = " ".join(" ".join(texts).split()[:12])
-    except (ValueError, TypeError, AttributeError, IndexError):
-        pass
-    return model, words or "(no text)"
+        data = json.loads(body)
+    except (ValueError, TypeError):
+        return str(body)
+    if isinstance(data, dict):
+        if isinstance(data.get("contents"), list):
+            data["contents"] = data["contents"][-1:]
+        data.pop("previous_interaction_id", None)
+    return json.dumps(data, sort_keys=True)
 
 
-def _missing(request: Any) -> MissingRecordingError:
-    model, words = describe_request(request)
-    notebook = _state.notebook or "?"
-    return MissingRecordingError(
-        f"No recording of this request in {_display_path(_state.path)} (model {model}, prompt "
-        f"\"{words}…\"). Replay can only answer the requests that notebook {notebook} made when it "
-        f"was recorded: undo your change, or run the notebook from the top (Restart & Run All). "
-        f"To try your own prompts, set GEMINI_API_KEY for live mode; to record this notebook again "
-        f"run: {record_command(notebook)}  (placeholder pictures from the stand-in API), or the same "
-        f"command without --stand-in and with GEMINI_API_KEY set (real Gemini)."
-    )
-
-
-def _display_path(path: Path | None) -> str:
-    if path is None:
-        return "the recording"
+def _prompt(body: Any) -> str:
+    """The words of the last turn of a request body."""
     try:
-        return str(path.resolve().relative_to(repo_root()))
-    except ValueError:
-        return str(path)
+        data = json.loads(body)
+    except (ValueError, TypeError):
+        return ""
+    source = data.get("contents", [{}])[-1:] if isinstance(data.get("contents"), list) else data.get("input")
+    words: list[str] = []
 
+    def collect(node: Any) -> None:
+        if isinstance(node, str):
+            words.append(node)
+        elif isinstance(node, dict):
+            collect(node.get("text"))
+            collect(node.get("parts") or node.get("content"))
+        elif isinstance(node, list):
+            for item in node:
+                collect(item)
 
-def _check_recorded(request: Any) -> None:
-    """In replay: raise a clear error for an unrecorded request; replay a fully played one again."""
-    from vcr.matchers import requests_match
-
-    cassette = _state.cassette
-    matches = [index for index, (stored, _) in enumerate(cassette.data)
-               if requests_match(request, stored, cassette._match_on)]
-    if not matches:
-        raise _missing(request)
-    if all(cassette.play_counts[index] for index in matches):
-        # The learner ran a cell again: play its answers again, in order.
-        for index in matches:
-            del cassette.play_counts[index]
-
-
-def _stable_uri(uri: str) -> str:
-    """Drop the port of a loopback server (the stand-in's changes every run)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(uri)
-    if parts.hostname in ("127.0.0.1", "localhost", "::1") and parts.port:
-        return urlunsplit(parts._replace(netloc=parts.hostname))
-    return uri
+    collect(source)
+    return " ".join(" ".join(words).split())
 
 
 def before_record_request(request: Any) -> Any:
-    request.uri = _stable_uri(request.uri)
+    """vcrpy's request hook: stable, key-free, pictures hashed; in replay, matched or explained."""
+    parts = urlsplit(request.uri)
+    if parts.hostname in ("127.0.0.1", "localhost", "::1"):  # the stand-in's port changes every run
+        request.uri = urlunsplit(parts._replace(netloc=parts.hostname))
     request.body = normalize_body(request.body)
     request.headers = {k: v for k, v in request.headers.items() if k.lower() == "content-type"}
     if _state.mode == "replay" and _state.cassette is not None:
-        _check_recorded(request)
+        recorded = [r for r in _state.cassette.requests if (r.method, r.path) == (request.method, request.path)]
+        if not any(r.body == request.body for r in recorded):
+            key = _turn_key(request.body)
+            same_turn = [r for r in recorded if _turn_key(r.body) == key]
+            if not same_turn:
+                raise _missing(request, recorded)
+            request.body = same_turn[0].body  # the same turn, sent again with a longer history
     return request
 
 
-# --------------------------------------------------------------------------- response side
+def _missing(request: Any, recorded: list[Any]) -> MissingRecordingError:
+    from helpers.session import KEY_HOW, PRACTICE_HOW
+
+    mine = _prompt(request.body)
+    lines = ["This request was not recorded, so replay has no answer for it."]
+    if not recorded:
+        others = sorted({r.path.rsplit("/", 1)[-1].split(":")[0] for r in _state.cassette.requests})
+        lines.append(f"  the recording has no {request.method} {request.path.split('/', 2)[-1]}"
+                     + (f"; it holds requests to {', '.join(others)}" if others else ""))
+    else:
+        closest = max(recorded, key=lambda r: difflib.SequenceMatcher(None, _prompt(r.body), mine).ratio())
+        theirs = _prompt(closest.body)
+        if theirs != mine:
+            lines += [f"  your prompt: “{_clip(mine)}”", f"  recorded:    “{_clip(theirs)}”"]
+        else:
+            difference = _first_difference(json.loads(closest.body), json.loads(request.body))
+            lines.append(f"  same prompt, other settings: {difference}")
+    lines += ["Ways on:", "  · undo your change and run the cell again;",
+              f"  · use your own key: {KEY_HOW}, then run the setup cell again;",
+              f"  · or, without a key, practise on the stand-in API on this machine: run {PRACTICE_HOW}, "
+              "then the setup cell again (placeholder pictures)."]
+    return MissingRecordingError("\n".join(lines))
 
 
-def compact_image(raw: bytes, mime: str, budget: int = IMAGE_BUDGET) -> tuple[bytes, str]:
-    """The image itself if its base64 fits ``budget``, else a JPEG that does (quality, then size)."""
-    if len(raw) * 4 / 3 <= budget:
+def _clip(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _first_difference(recorded: Any, sent: Any, path: str = "") -> str:
+    """Where two parsed request bodies first differ, in words."""
+    if isinstance(recorded, dict) and isinstance(sent, dict):
+        for name in sorted(set(recorded) | set(sent)):
+            if name in ("contents", "input") and path == "":
+                continue
+            if recorded.get(name) != sent.get(name):
+                return _first_difference(recorded.get(name), sent.get(name), f"{path}.{name}".lstrip("."))
+        return "the earlier turns differ"
+    return f"{path} is {json.dumps(sent)} here, {json.dumps(recorded)} in the recording"
+
+
+def _cassette_class() -> type:
+    from vcr.cassette import Cassette
+    from vcr.errors import UnhandledHTTPRequestError
+
+    class ReplayCassette(Cassette):
+        """Plays a request's answers in order; once all are played, from the start again (a re-run)."""
+
+        def can_play_response_for(self, request: Any) -> bool:
+            if super().can_play_response_for(request):
+                return True
+            try:
+                self.responses_of(request)
+            except UnhandledHTTPRequestError:
+                return False
+            self.rewind()
+            return super().can_play_response_for(request)
+
+    return ReplayCassette
+
+
+# -- response pictures ----------------------------------------------------------------------------
+
+
+def compact_image(raw: bytes, mime: str) -> tuple[bytes, str]:
+    """The picture itself when within 80 KB a megapixel, else a JPEG of the same size that fits."""
+    from helpers.images import encode, to_pil
+
+    try:
+        picture = to_pil(raw)
+    except ValueError:
         return raw, mime
-    from PIL import Image
-
-    with Image.open(io.BytesIO(raw)) as source:
-        image = source.convert("RGB")
-    scale = 1.0
-    while True:
-        sized = image if scale == 1.0 else image.resize(
-            (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.LANCZOS)
-        for quality in (85, 75, 65, 55):
-            buffer = io.BytesIO()
-            sized.save(buffer, format="JPEG", quality=quality, optimize=True)
-            data = buffer.getvalue()
-            if len(data) * 4 / 3 <= budget:
-                return data, "image/jpeg"
-        scale *= 0.8
+    budget = max(BYTES_PER_MEGAPIXEL, int(BYTES_PER_MEGAPIXEL * picture.width * picture.height / 1e6))
+    if len(raw) <= budget:
+        return raw, mime
+    return encode(picture, max_bytes=budget, keep_size=True)
 
 
 def _compact_json(data: Any) -> Any:
-    def visit(inline: dict[str, Any]) -> None:
-        value, mime = inline.get("data"), inline.get("mimeType") or inline.get("mime_type")
-        if not isinstance(value, str) or not str(mime or "").startswith("image/"):
-            return
-        raw = _b64decode(value)
-        new, new_mime = compact_image(raw, str(mime))
-        if new is raw:
-            return
-        _state.aliases[pixel_hash(raw)] = pixel_hash(new)
-        inline["data"] = base64.b64encode(new).decode("ascii")
-        inline["mimeType" if "mimeType" in inline else "mime_type"] = new_mime
+    def visit(node: dict[str, Any]) -> None:
+        mime_key = "mimeType" if "mimeType" in node else "mime_type"
+        raw = _b64decode(node["data"])
+        new, new_mime = compact_image(raw, str(node[mime_key]))
+        if new is not raw:
+            _state.aliases[pixel_hash(raw)] = pixel_hash(new)
+            node["data"], node[mime_key] = base64.b64encode(new).decode("ascii"), new_mime
 
-    _walk_inline(data, visit)
+    _images(data, visit)
     return data
 
 
 def compact_body(body: bytes, content_type: str) -> bytes:
-    """Re-encode oversized images in a JSON or server-sent-events response body."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body
-    if "event-stream" in content_type:
-        lines = []
-        for line in text.split("\n"):
-            if line.startswith("data:"):
-                try:
-                    payload = _compact_json(json.loads(line[5:]))
-                    line = "data: " + json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-                except ValueError:
-                    pass
-            lines.append(line)
-        return "\n".join(lines).encode("utf-8")
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return body
-    return json.dumps(_compact_json(data), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Oversized pictures re-encoded, in a JSON or server-sent-events body."""
+    text = body.decode("utf-8", "replace")
+    if "event-stream" not in content_type:
+        try:
+            return json.dumps(_compact_json(json.loads(text)), ensure_ascii=False).encode()
+        except ValueError:
+            return body
+    lines = []
+    for line in text.split("\n"):
+        if line.startswith("data:") and line[5:].strip() not in ("", "[DONE]"):
+            try:
+                line = "data: " + json.dumps(_compact_json(json.loads(line[5:])), ensure_ascii=False)
+            except ValueError:
+                pass
+        lines.append(line)
+    return "\n".join(lines).encode()
 
 
 def before_record_response(response: dict[str, Any]) -> dict[str, Any]:
     headers = {k: v for k, v in response.get("headers", {}).items() if k.lower() == "content-type"}
-    content_type = " ".join(" ".join(v) if isinstance(v, list) else str(v) for v in headers.values())
     body = response.get("body", {}).get("string")
     if isinstance(body, str):
-        body = body.encode("utf-8")
-    if isinstance(body, bytes) and body:
-        response["body"]["string"] = compact_body(body, content_type)
+        body = body.encode()
+    if body:
+        response["body"]["string"] = compact_body(body, " ".join(str(v) for v in headers.values()))
     response["headers"] = headers
     return response
 
 
-# --------------------------------------------------------------------------- cassettes
+# -- cassettes ------------------------------------------------------------------------------------
 
 
-def _vcr() -> Any:
+def start(notebook: str, mode: str) -> str:
+    """Enter the notebook's cassette in "replay" or "record" mode; returns words for the banner."""
     import vcr
 
-    recorder = vcr.VCR(
-        serializer="json",
-        match_on=("method", "path", "genai_body"),
-        filter_headers=["x-goog-api-key", "authorization"],
-        filter_query_parameters=["key"],
-        decode_compressed_response=True,
-        before_record_request=before_record_request,
-        before_record_response=before_record_response,
-    )
-    recorder.register_matcher("genai_body", _body_matcher)
-    return recorder
-
-
-def recorded_source(path: Path) -> str:
-    """'stand-in API', 'Gemini API' or another description, read from the recording itself."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return "unknown source"
-    meta = data.get("metadata") or {}
-    if meta.get("recorded_against"):
-        return str(meta["recorded_against"])
-    marked = any(STANDIN_MARK in _text(item.get("response", {}).get("body", {}).get("string"))
-                 for item in data.get("interactions", []))
-    return "stand-in API" if marked else "Gemini API"
-
-
-def _text(body: Any) -> str:
-    if isinstance(body, bytes):
-        return body.decode("utf-8", "replace")
-    return body if isinstance(body, str) else ""
-
-
-def start(notebook: str, *, mode: str, model: str) -> str:
-    """Enter the notebook's cassette (replay or record); returns words for the setup banner."""
     stop()
-    recorder = _vcr()
+    recorder = vcr.VCR(serializer="json", match_on=("method", "path", "body"), decode_compressed_response=True,
+                       filter_headers=["x-goog-api-key", "authorization"], filter_query_parameters=["key"],
+                       before_record_request=before_record_request, before_record_response=before_record_response)
     if mode == "replay":
-        path = cassette_path(notebook)
-        if not path.exists():
-            raise MissingRecordingError(
-                f"Notebook {notebook} has no recording at {_display_path(path)}, so it cannot replay. "
-                f"Set GEMINI_API_KEY to run it live, or record it: {record_command(notebook)}"
-            )
-        context = recorder.use_cassette(str(path), record_mode="none")
-    elif mode == "record":
-        target = os.environ.get("GENAI_RECORD_CASSETTE", "").strip()
-        path = Path(target) if target else cassette_path(notebook)
+        path = recordings_dir() / f"{notebook}.json"
+        if not path.is_file():
+            from helpers.session import PRACTICE_HOW
+
+            raise MissingRecordingError(f"Notebook {notebook} has no recording at {path}, so it cannot replay. "
+                                        f"Use your own key, or practise on the stand-in: {PRACTICE_HOW}.")
+        config = recorder.get_merged_config(path=str(path), record_mode="none")
+        context = _cassette_class().use(**config)
+    else:
+        path = Path(os.environ.get("GENAI_RECORD_CASSETTE") or recordings_dir() / f"{notebook}.json")
         path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists():
-            path.unlink()  # a fresh recording; the record command writes to a temporary path
+        path.unlink(missing_ok=True)
         context = recorder.use_cassette(str(path), record_mode="all", drop_unused_requests=True)
-    else:  # pragma: no cover - guarded by the caller
-        raise ValueError(f"mode must be 'replay' or 'record', not {mode!r}")
-    _state.notebook, _state.mode, _state.model, _state.path = notebook, mode, model, path
-    _state.aliases = {}
-    _state.context = context
-    _state.cassette = context.__enter__()
-    if mode == "replay":
-        source = recorded_source(path)
-        short = f"{path.parent.name}/{path.name}"
-        if "stand-in" in source:
-            return f"answers from {short}, recorded from the stand-in API (placeholder pictures, not Gemini's)"
-        return f"answers from {short}, recorded from the {source}"
-    return "the recording is written when the notebook finishes (helpers.finish_recording())"
+    _state.notebook, _state.mode, _state.path, _state.aliases = notebook, mode, path, {}
+    _state.context, _state.cassette = context, context.__enter__()
+    if mode == "record":
+        return "the recording is saved when the notebook has run to the end"
+    against = _metadata(path).get("recorded_against", "an unknown source")
+    what = " (placeholder pictures, not Gemini's)" if "stand-in" in against else ""
+    return f"answers from recordings/{path.name}, recorded from the {against}{what}"
+
+
+def _metadata(path: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")).get("metadata") or {})
+    except (OSError, ValueError):
+        return {}
 
 
 def finish_recording() -> Path | None:
-    """Save the recording of a record-mode run (call after the last cell). Returns its path."""
+    """Save a record-mode run's cassette (the record command calls this after the last cell)."""
     if _state.mode != "record" or _state.cassette is None:
         stop()
         return None
-    cassette, path = _state.cassette, _state.path
-    marked = any(STANDIN_MARK in _text(response.get("body", {}).get("string")) for response in cassette.responses)
-    against = "stand-in API" if marked else _server_name()
-    cassette.get_metadata("recorded_against", against)
-    cassette.get_metadata("model", _state.model)
+    path = _state.path
+    from helpers import models
+
+    against = os.environ.get("GENAI_RECORDED_AGAINST", "").strip() or "Gemini API"
+    _state.cassette.get_metadata("recorded_against", against)
+    _state.cassette.get_metadata("model", models.MODEL)
     stop(save=True)
     return path
 
 
-def _server_name() -> str:
-    base = os.environ.get("GOOGLE_GEMINI_BASE_URL", "").strip()
-    if not base:
-        return "Gemini API"
-    from urllib.parse import urlsplit
-
-    return f"server at {urlsplit(base).hostname}"
-
-
 def stop(*, save: bool = False) -> None:
-    """Leave the active cassette. A recording is saved only with ``save=True`` (finish_recording)."""
+    """Leave the active cassette; a recording is written only with ``save=True``."""
     context, cassette = _state.context, _state.cassette
     _state.context = _state.cassette = None
-    _state.mode = None
-    if context is None:
-        return
-    cassette.dirty = save  # vcrpy saves on exit only a dirty cassette
-    context.__exit__(None, None, None)
+    _state.mode = ""
+    if context is not None:
+        cassette.dirty = save
+        context.__exit__(None, None, None)

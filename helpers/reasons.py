@@ -1,0 +1,103 @@
+"""What went wrong in an answer, in plain words: blocked prompts, finish reasons, empty answers.
+
+``problems(walk)`` reads the notes a :class:`helpers.parts.Walk` took and returns one sentence
+per problem, naming the API's reason (``IMAGE_SAFETY``, ``NO_IMAGE``...) and what to try.
+``first_image`` uses the same sentences when it has no picture to give.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpers.errors import LearnerError
+from helpers.parts import Part, Walk, walk
+
+#: What each finish reason means and what to try.
+FINISH_HINTS: dict[str, str] = {
+    "MAX_TOKENS": "the answer reached the output token limit and was cut off. Raise max_output_tokens "
+    "in the config (or leave it unset), or ask for less.",
+    "SAFETY": "the safety filters stopped the answer. Rephrase the prompt or use another input image.",
+    "RECITATION": "the answer repeated existing material (such as copyrighted text) too closely. "
+    "Ask for something more original.",
+    "LANGUAGE": "the request used a language the model does not support here. Try another language.",
+    "BLOCKLIST": "the answer contained blocked terms. Remove them from the request.",
+    "PROHIBITED_CONTENT": "the request involves prohibited content. Change it; asking again will not help.",
+    "SPII": "the answer would have held sensitive personal information. Leave personal details out.",
+    "IMAGE_SAFETY": "the image safety filters withheld the picture. Rephrase the prompt, crop or change "
+    "the input image (real people, violence and explicit content are the usual triggers), and try again.",
+    "IMAGE_PROHIBITED_CONTENT": "the picture would show prohibited content. Change the request; asking "
+    "again will not help.",
+    "IMAGE_RECITATION": "the picture resembled existing material (a copyrighted image or character) too "
+    "closely. Ask for something more original.",
+    "IMAGE_OTHER": "the picture could not be made, for no stated reason. Run the cell again or simplify "
+    "the prompt.",
+    "NO_IMAGE": "the model answered without a picture. Ask for the picture explicitly (\"draw...\", "
+    "\"generate an image of...\") and check that response_modalities includes IMAGE.",
+    "MALFORMED_FUNCTION_CALL": "the model wrote a function call that could not be used. Check the tools.",
+    "UNEXPECTED_TOOL_CALL": "the model called a tool that is not enabled. Declare it, or ask without it.",
+    "TOO_MANY_TOOL_CALLS": "the model made too many tool calls in a row. Simplify the request.",
+    "MISSING_THOUGHT_SIGNATURE": "an earlier model turn came back without its thought signature. Use "
+    "client.chats (it keeps them), or send earlier model parts back unchanged.",
+    "MALFORMED_RESPONSE": "the model's answer could not be read. Run the cell again.",
+    "OTHER": "the model stopped for no stated reason. Run the cell again; if it repeats, rephrase.",
+    "FAILED": "the interaction failed. Run the cell again; if it repeats, simplify the request.",
+    "INCOMPLETE": "the interaction ended before it was complete. Run the cell again or ask for less.",
+    "CANCELLED": "the interaction was cancelled before it finished.",
+    "BUDGET_EXCEEDED": "the interaction ran out of its token budget. Ask for less.",
+}
+_FINISH_DEFAULT = "the model stopped for this reason. Run the cell again; if it repeats, rephrase the prompt."
+
+#: What each block reason of a prompt means and what to try.
+BLOCK_HINTS: dict[str, str] = {
+    "SAFETY": "Rephrase the prompt (or use another input image) to stay clear of the safety categories.",
+    "PROHIBITED_CONTENT": "The request involves prohibited content; change it, asking again will not help.",
+    "BLOCKLIST": "The prompt contains blocked terms; remove them.",
+    "IMAGE_SAFETY": "An input image was flagged by the safety filters; use another image.",
+    "OTHER": "No reason was given; rephrase the prompt and run the cell again.",
+}
+_FINE = {"", "STOP", "FINISH_REASON_UNSPECIFIED"}
+_AGAIN = "Run the cell again; if it keeps happening, simplify the prompt."
+
+
+def problems(answer: Walk) -> list[str]:
+    """One sentence per problem of a walked answer (after iterating it), or [] when all is well."""
+    found: list[str] = []
+    if answer.block:
+        reason, message = answer.block
+        found.append(f"Gemini blocked the prompt (`{reason}`) and returned nothing. "
+                     f"{BLOCK_HINTS.get(reason, BLOCK_HINTS['OTHER'])}" + (f" It said: “{message}”" if message else ""))
+    several = len({candidate for _, candidate in answer.finishes}) > 1
+    for (_, candidate), finish in sorted(answer.finishes.items()):
+        label = f"Candidate {candidate + 1}: " if several else ""
+        if finish.reason not in _FINE:
+            text = f"{label}Gemini finished with `{finish.reason}`: {FINISH_HINTS.get(finish.reason, _FINISH_DEFAULT)}"
+            found.append(text + (f" It said: “{finish.message}”" if finish.message else ""))
+        elif not finish.has_content:
+            found.append(f"{label}The answer is empty: Gemini sent no text and no picture, and no reason. {_AGAIN}")
+    if answer.answers and not answer.finishes and not answer.block:
+        found.append(f"The answer is empty: Gemini returned no candidate and no reason. {_AGAIN}")
+    if answer.stream_error is not None:
+        error = answer.stream_error
+        found.append(f"The stream stopped half-way with {type(error).__name__}: {str(error)[:200]}. "
+                     "What arrived before is shown above; run the cell again for the rest.")
+    return found
+
+
+class NoImageError(LearnerError):
+    """An answer that holds no final picture; the message says why and what to try."""
+
+
+def first_image(obj: Any) -> Part:
+    """The first final image of an answer (never a draft thought image), or NoImageError saying why."""
+    answer = walk(obj)
+    images = answer.images()
+    if images:
+        return images[0]
+    reasons = problems(answer)
+    drafts = answer.images(thoughts=True)
+    if drafts:
+        reasons.append(f"It holds {len(drafts)} draft (thought) image(s), which are not the answer.")
+    if not reasons:
+        reasons.append("The answer has text only. Ask for a picture explicitly and keep IMAGE in "
+                       "response_modalities.")
+    raise NoImageError("No picture came back. " + " ".join(reasons))

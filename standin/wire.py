@@ -1,0 +1,389 @@
+"""The Gemini REST wire format: read a request, shape a response or an error, as the real API does.
+
+Nothing here knows any notebook. ``read_generate`` and ``read_interaction`` turn a request body
+into an :class:`Ask`; ``generate_response`` / ``stream_chunks`` / ``interaction`` shape a
+:class:`Reply` (made by ``standin.answers``) into the JSON the SDK expects, with thought
+signatures, usage metadata and pixel sizes from the model table in ``helpers.models``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from helpers import models
+
+Json = dict[str, Any]
+DOCS = "https://ai.google.dev/gemini-api/docs"
+THINKING_TOKENS = {"minimal": 40, "low": 120, "medium": 320, "high": 900}
+
+
+class ApiError(Exception):
+    """An error answer with the real body shape."""
+
+    def __init__(self, code: int, status: str, message: str, details: list[Json] | None = None) -> None:
+        super().__init__(f"{code} {status}: {message}")
+        self.code, self.status, self.message, self.details = code, status, message, details or []
+
+    def body(self) -> Json:
+        error: Json = {"code": self.code, "message": self.message, "status": self.status}
+        if self.details:
+            error["details"] = self.details
+        return {"error": error}
+
+
+def invalid(message: str) -> ApiError:
+    return ApiError(400, "INVALID_ARGUMENT", message)
+
+
+def fault(code: int, message: str = "") -> ApiError:
+    """The error the real API sends for ``code`` (429 with its retry delay, 5xx, a bad key...)."""
+    known = {
+        400: ("INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.",
+              [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
+                "domain": "googleapis.com"}]),
+        403: ("PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers without established "
+              "identity). Please use API Key or other form of API consumer identity to call this API.", []),
+        429: ("RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).",
+              [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "7s"}]),
+        500: ("INTERNAL", "An internal error has occurred. Please retry or report in "
+              "https://developers.generativeai.google/guide/troubleshooting", []),
+        503: ("UNAVAILABLE", "The model is overloaded. Please try again later.", []),
+        504: ("DEADLINE_EXCEEDED", "Deadline expired before operation could complete.", []),
+    }
+    status, text, details = known.get(code, ("UNKNOWN", f"Stand-in fault {code}.", []))
+    return ApiError(code, status, message or text, details)
+
+
+def model_not_found(name: str, version: str, method: str) -> ApiError:
+    return ApiError(404, "NOT_FOUND", f"models/{name} is not found for API version {version}, or is not "
+                    f"supported for {method}. Call ListModels to see the list of available models and their "
+                    "supported methods.")
+
+
+def served_models() -> list[models.ImageModel]:
+    """The image models the stand-in answers for: the table's, less the deprecated ones."""
+    return [m for m in models.IMAGE_MODELS.values() if m.status != "deprecated"]
+
+
+def find_model(name: str, version: str, method: str) -> models.ImageModel:
+    name = name.removeprefix("models/")
+    for model in served_models():
+        if model.id == name:
+            return model
+    raise model_not_found(name, version, method)
+
+
+def model_resource(model: models.ImageModel) -> Json:
+    return {"name": f"models/{model.id}", "version": "stand-in", "displayName": model.name,
+            "description": f"Stand-in for {model.name}, an image generation model: placeholder pictures.",
+            "inputTokenLimit": 131072, "outputTokenLimit": 32768, "thinking": True,
+            "supportedGenerationMethods": ["generateContent", "streamGenerateContent", "countTokens"]}
+
+
+# -- reading requests -----------------------------------------------------------------------------
+
+
+@dataclass
+class Ask:
+    """What one request asks for, whichever API it came through."""
+
+    model: models.ImageModel
+    prompt: str = ""  # the text of the last user turn
+    images: list[bytes] = field(default_factory=list)  # pictures of the last user turn
+    earlier_images: list[bytes] = field(default_factory=list)  # pictures of earlier turns, oldest first
+    modalities: set[str] = field(default_factory=lambda: {"TEXT", "IMAGE"})
+    aspect_ratio: str | None = None
+    image_size: str = "1K"
+    thinking_level: str = "medium"
+    include_thoughts: bool = False
+    search: bool = False
+    text_tokens: int = 0
+    seed: str = ""  # what makes this request's ids and signatures its own
+
+    def pixel_size(self) -> tuple[int, int]:
+        ratio = self.aspect_ratio
+        if ratio is None:  # like the API: keep the input picture's shape, else square
+            ratio = "1:1"
+            if self.images:
+                from PIL import Image
+                import io
+
+                with Image.open(io.BytesIO(self.images[0])) as image:
+                    shape = image.width / image.height
+                ratio = min(self.model.pixels, key=lambda r: abs(_ratio(r) - shape))
+        return self.model.pixel_size(ratio, self.image_size)
+
+
+def _ratio(name: str) -> float:
+    width, height = name.split(":")
+    return int(width) / int(height)
+
+
+def get(obj: Any, name: str, default: Any = None) -> Any:
+    """``obj[name]`` for a camelCase field, also accepting its snake_case spelling (the API takes both)."""
+    if not isinstance(obj, dict):
+        return default
+    if name in obj:
+        return obj[name]
+    return obj.get("".join("_" + c.lower() if c.isupper() else c for c in name), default)
+
+
+def decode_data(text: Any, where: str) -> bytes:
+    try:
+        cleaned = str(text).strip().replace("-", "+").replace("_", "/")
+        return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid(f"Invalid value at '{where}' (TYPE_BYTES), Base64 decoding failed.") from None
+
+
+def _check_image_config(ask: Ask) -> None:
+    model = ask.model
+    if ask.aspect_ratio is not None and ask.aspect_ratio not in model.pixels:
+        raise invalid(f"Unsupported aspect ratio '{ask.aspect_ratio}' for {model.id}. Supported values are: "
+                      f"{', '.join(model.pixels)}.")
+    if ask.image_size not in model.sizes:
+        raise invalid(f"Invalid image size '{ask.image_size}' for {model.id}. Supported values are: "
+                      f"{', '.join(model.sizes)}.")
+    if len(ask.images) + len(ask.earlier_images) > model.max_input_images:
+        raise invalid(f"Too many images in the request: {len(ask.images) + len(ask.earlier_images)}. "
+                      f"{model.id} accepts at most {model.max_input_images} input images per request.")
+    if ask.thinking_level and model.thinking_levels and ask.thinking_level not in model.thinking_levels:
+        raise invalid(f"Thinking level '{ask.thinking_level}' is not supported by {model.id}. Supported "
+                      f"values are: {', '.join(model.thinking_levels)}.")
+
+
+def read_generate(model: models.ImageModel, body: Json) -> Ask:
+    """Check a generateContent body as the API does and read what it asks for."""
+    contents = body.get("contents")
+    if not isinstance(contents, list) or not contents:
+        raise invalid("* GenerateContentRequest.contents: contents is not specified\n")
+    texts, images = [], []
+    for c, content in enumerate(contents):
+        parts = content.get("parts") if isinstance(content, dict) else None
+        if not isinstance(parts, list) or not parts:
+            raise invalid(f"* GenerateContentRequest.contents[{c}].parts: contents.parts must not be empty.\n")
+        for p, part in enumerate(parts):
+            if part.get("thought"):
+                continue
+            if isinstance(part.get("text"), str):
+                texts.append((c, part["text"]))
+            inline = get(part, "inlineData")
+            if isinstance(inline, dict):
+                images.append((c, decode_data(get(inline, "data", ""), f"contents[{c}].parts[{p}].inline_data.data")))
+    _check_signatures(contents)
+    last = len(contents) - 1
+    config = get(body, "generationConfig") or {}
+    image_config = get(config, "imageConfig") or {}
+    thinking = get(config, "thinkingConfig") or {}
+    modalities = {str(m).upper() for m in get(config, "responseModalities") or []} or {"TEXT", "IMAGE"}
+    ask = Ask(model=model, prompt=" ".join(t for c, t in texts if c == last).strip(),
+              images=[d for c, d in images if c == last], earlier_images=[d for c, d in images if c != last],
+              modalities=modalities, aspect_ratio=get(image_config, "aspectRatio"),
+              image_size=get(image_config, "imageSize") or "1K",
+              thinking_level=str(get(thinking, "thinkingLevel") or "medium").lower(),
+              include_thoughts=bool(get(thinking, "includeThoughts")),
+              search=any(get(t, "googleSearch") is not None for t in body.get("tools") or [] if isinstance(t, dict)),
+              text_tokens=sum(max(1, len(t) // 4) for _, t in texts), seed=json.dumps(body, sort_keys=True))
+    _check_image_config(ask)
+    return ask
+
+
+def _check_signatures(contents: list[Json]) -> None:
+    """Gemini 3 image models: each earlier model turn's image parts and first part keep their signature."""
+    previous = None
+    for c, content in enumerate(contents[:-1]):
+        role, starts = content.get("role"), content.get("role") != previous
+        previous = role
+        if role != "model":
+            continue
+        for p, part in enumerate(content["parts"]):
+            is_image = get(part, "inlineData") is not None
+            if (is_image or (starts and p == 0)) and not part.get("thought") and not get(part, "thoughtSignature"):
+                kind = "Image part" if is_image else "Part"
+                raise invalid(f"{kind} is missing a thought_signature in content position {c + 1}, part position "
+                              f"{p + 1}. Please refer to {DOCS}/thought-signatures#model-behavior for more details.")
+
+
+def read_interaction(body: Json) -> Ask:
+    """Check an interactions.create body (snake_case) and read what it asks for."""
+    if not isinstance(body.get("model"), str):
+        raise invalid("model is required.")
+    model = find_model(body["model"], "v1", "interactions")
+    texts, images = [], []
+
+    def collect(node: Any) -> None:
+        if isinstance(node, str):
+            texts.append(node)
+        elif isinstance(node, list):
+            for item in node:
+                collect(item)
+        elif isinstance(node, dict):
+            if node.get("type") == "image" and node.get("data"):
+                images.append(decode_data(node["data"], "input.content.data"))
+            elif isinstance(node.get("text"), str):
+                texts.append(node["text"])
+            collect(node.get("content"))
+
+    collect(body.get("input"))
+    formats = body.get("response_format") or []
+    formats = formats if isinstance(formats, list) else [formats]
+    modalities = {str(f.get("type", "")).upper() for f in formats if isinstance(f, dict)}
+    modalities |= {str(m).upper() for m in body.get("response_modalities") or []}
+    image = next((f for f in formats if isinstance(f, dict) and f.get("type") == "image"), {})
+    config = body.get("generation_config") or {}
+    legacy = config.get("image_config") or {}
+    ask = Ask(model=model, prompt=" ".join(texts).strip(), images=images, modalities=modalities or {"TEXT", "IMAGE"},
+              aspect_ratio=image.get("aspect_ratio") or legacy.get("aspect_ratio"),
+              image_size=image.get("image_size") or legacy.get("image_size") or "1K",
+              thinking_level=str(config.get("thinking_level") or "medium").lower(),
+              text_tokens=max(1, len(" ".join(texts)) // 4), seed=json.dumps(body, sort_keys=True))
+    _check_image_config(ask)
+    return ask
+
+
+# -- shaping answers ------------------------------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    """What comes back, before it is shaped for one API or the other."""
+
+    parts: list[Json] = field(default_factory=list)  # {"text"} / {"thought"} / {"image": bytes, "thought"?}
+    finish: str = "STOP"
+    finish_message: str = ""
+    block: str = ""
+    grounding: Json | None = None
+
+
+def digest(*values: Any, size: int = 12) -> str:
+    return hashlib.sha256("|".join(map(str, values)).encode()).hexdigest()[:size]
+
+
+def _usage(ask: Ask, reply: Reply) -> dict[str, int]:
+    images = [p for p in reply.parts if "image" in p and not p.get("thought")]
+    return {"prompt_text": ask.text_tokens,
+            "prompt_images": (len(ask.images) + len(ask.earlier_images)) * ask.model.input_image_tokens,
+            "text": sum(max(1, len(p["text"]) // 4) for p in reply.parts if "text" in p and not p.get("thought")),
+            "image": len(images) * ask.model.tokens_per_image.get(ask.image_size, 1120),
+            "thoughts": THINKING_TOKENS.get(ask.thinking_level, 320)}
+
+
+def generate_response(ask: Ask, reply: Reply) -> Json:
+    """A whole GenerateContentResponse."""
+    return _chunk(ask, reply, _rest_parts(ask, reply), last=True)
+
+
+def stream_chunks(ask: Ask, reply: Reply) -> list[Json]:
+    """The same answer as stream chunks: text split in two, each picture whole, usage on the last."""
+    parts = _rest_parts(ask, reply)
+    if not parts or reply.block:
+        return [generate_response(ask, reply)]
+    pieces: list[Json] = []
+    for part in parts:
+        text = part.get("text")
+        if isinstance(text, str) and " " in text.strip() and not part.get("thought"):
+            cut = text.index(" ", len(text) // 2) + 1 if " " in text[len(text) // 2 :] else len(text)
+            pieces += [{**part, "text": text[:cut]}] + ([{"text": text[cut:]}] if text[cut:] else [])
+        else:
+            pieces.append(part)
+    return [_chunk(ask, reply, [piece], last=i == len(pieces) - 1) for i, piece in enumerate(pieces)]
+
+
+def _rest_parts(ask: Ask, reply: Reply) -> list[Json]:
+    """Reply parts as REST parts; each picture and the first part of the answer carry a signature."""
+    parts: list[Json] = []
+    signed = False
+    for part in reply.parts:
+        if "image" in part:
+            rest: Json = {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(part["image"]).decode()}}
+        else:
+            rest = {"text": part["text"]}
+        if part.get("thought"):
+            rest["thought"] = True
+        elif "image" in part or not signed:
+            rest["thoughtSignature"] = base64.b64encode(f"standin-{digest(ask.seed, len(parts))}".encode()).decode()
+            signed = True
+        parts.append(rest)
+    return parts
+
+
+def _chunk(ask: Ask, reply: Reply, parts: list[Json], *, last: bool) -> Json:
+    response: Json = {}
+    if not reply.block:
+        candidate: Json = {"content": {"role": "model", "parts": parts}} if parts else {}
+        if last:
+            candidate["finishReason"] = reply.finish
+            if reply.finish_message:
+                candidate["finishMessage"] = reply.finish_message
+            if reply.grounding:
+                candidate["groundingMetadata"] = reply.grounding
+        response["candidates"] = [{**candidate, "index": 0}]
+    else:
+        response["promptFeedback"] = {"blockReason": reply.block}
+    if last:
+        u = _usage(ask, reply)
+        prompt = u["prompt_text"] + u["prompt_images"]
+        output = u["text"] + u["image"]
+        response["usageMetadata"] = {
+            "promptTokenCount": prompt, "candidatesTokenCount": output, "thoughtsTokenCount": u["thoughts"],
+            "totalTokenCount": prompt + output + u["thoughts"],
+            "promptTokensDetails": [{"modality": m, "tokenCount": n} for m, n in
+                                    (("TEXT", u["prompt_text"]), ("IMAGE", u["prompt_images"])) if n],
+            "candidatesTokensDetails": [{"modality": m, "tokenCount": n} for m, n in
+                                        (("TEXT", u["text"]), ("IMAGE", u["image"])) if n]}
+    response["modelVersion"] = f"{ask.model.id} (stand-in)"
+    response["responseId"] = digest("response", ask.seed, size=22)
+    return response
+
+
+def interaction(ask: Ask, reply: Reply, interaction_id: str, previous: str | None, cached: int) -> Json:
+    """A completed Interaction in the "steps" schema; ``cached`` counts the server-side history."""
+    content: list[Json] = []
+    for part in reply.parts:
+        if part.get("thought"):
+            continue
+        if "image" in part:
+            content.append({"type": "image", "mime_type": "image/png",
+                            "data": base64.b64encode(part["image"]).decode()})
+        else:
+            content.append({"type": "text", "text": part["text"]})
+    sent = {"text": ask.text_tokens, "image": len(ask.images) * ask.model.input_image_tokens}
+    u = _usage(ask, reply)
+    total_input = sent["text"] + sent["image"] + cached
+    body: Json = {
+        "id": interaction_id,
+        "status": "failed" if reply.block else "completed" if reply.finish == "STOP" else "incomplete",
+        "model": ask.model.id, "created": "2026-12-01T00:00:00Z", "updated": "2026-12-01T00:00:00Z",
+        "steps": [{"type": "thought", "signature": base64.b64encode(f"standin-{interaction_id}".encode()).decode()},
+                  {"type": "model_output", "content": content}],
+        "usage": {"total_input_tokens": total_input, "total_cached_tokens": cached,
+                  "total_output_tokens": u["text"] + u["image"], "total_thought_tokens": u["thoughts"],
+                  "total_tokens": total_input + u["text"] + u["image"] + u["thoughts"],
+                  "input_tokens_by_modality": [{"modality": m, "tokens": n} for m, n in sent.items() if n],
+                  "output_tokens_by_modality": [{"modality": m, "tokens": n} for m, n in
+                                                (("text", u["text"]), ("image", u["image"])) if n]}}
+    if previous:
+        body["previous_interaction_id"] = previous
+    if body["status"] != "completed":
+        body["errors"] = [{"code": reply.finish or reply.block, "message": reply.finish_message or reply.block}]
+    return body
+
+
+def interaction_events(body: Json) -> list[Json]:
+    """An Interaction as the stream of events ``stream=True`` sends."""
+    events: list[Json] = [{"event_type": "interaction.created",
+                           "interaction": {"id": body["id"], "status": "in_progress"}}]
+    for index, step in enumerate(body["steps"]):
+        events.append({"event_type": "step.start", "index": index, "step": {**step, "content": []}
+                       if "content" in step else step})
+        for item in step.get("content", []):
+            events.append({"event_type": "step.delta", "index": index, "delta": item})
+        events.append({"event_type": "step.stop", "index": index})
+    events.append({"event_type": "interaction.completed", "interaction": body})
+    return events
+

@@ -1,0 +1,165 @@
+"""Record notebooks: ``python -m tools.record [--stand-in] NOTEBOOK...``
+
+For each notebook, in a scratch copy of its folder (so files it saves never collide):
+
+1. run it top to bottom with nbclient in record mode, then a closing step that saves the
+   cassette; only when every cell succeeded does it replace ``recordings/<notebook>.json``;
+2. run it again in replay mode from that cassette and write those outputs into the notebook,
+   with execution counts 1..n and the metadata JupyterLab writes, so the committed outputs are
+   exactly what replay and nbval produce, and opening the notebook changes nothing.
+
+With a key (GEMINI_API_KEY, GOOGLE_API_KEY or .env) requests go to Gemini and cost money.
+``--stand-in`` starts the stand-in API with the notebook's answers file instead (no key needed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from helpers.replay import recordings_dir
+
+KERNEL = "python3"
+CLOSING_STEP = "from helpers import replay\nreplay.finish_recording()"
+#: What the kernel must not inherit from the maintainer's shell.
+DROP = ("GENAI_NOTEBOOK_MODE", "GENAI_RECORD_CASSETTE", "GENAI_RECORDINGS_DIR", "GENAI_RECORDED_AGAINST",
+        "GEMINI_IMAGE_MODEL", "GOOGLE_GENAI_USE_VERTEXAI")
+STANDIN_KEY = "stand-in-placeholder-key"
+
+
+class RecordError(RuntimeError):
+    """A notebook could not be recorded; the message says which cell and why."""
+
+
+def _env(extra: dict[str, str], drop: Sequence[str] = ()) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in DROP and k not in drop}
+    return {**env, **extra}
+
+
+def _scratch(notebook: Path, into: Path) -> Path:
+    target = into / "notebooks"
+    shutil.copytree(notebook.parent, target, ignore=shutil.ignore_patterns("outputs", ".ipynb_checkpoints"))
+    return target / notebook.name
+
+
+def execute(path: Path, env: dict[str, str], *, closing: str | None, timeout: int) -> Any:
+    """Run the notebook at ``path`` in a fresh kernel that sees exactly ``env``; return it executed."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, allow_errors=False, record_timing=False,
+                            resources={"metadata": {"path": str(path.parent)}})
+    with client.setup_kernel(env=env):
+        info = client.wait_for_reply(client.kc.kernel_info())
+        nb.metadata["language_info"] = info["content"]["language_info"]
+        for index, cell in enumerate(nb.cells):
+            try:
+                client.execute_cell(cell, index)
+            except CellExecutionError as error:
+                raise RecordError(f"{path.name}: cell {index + 1} failed:\n{str(error).strip()[-1500:]}") from None
+        if closing:
+            nb.cells.append(nbformat.v4.new_code_cell(closing))
+            try:
+                client.execute_cell(nb.cells[-1], len(nb.cells) - 1, store_history=False)
+            except CellExecutionError as error:
+                raise RecordError(f"{path.name}: the closing step failed:\n{error}") from None
+            finally:
+                nb.cells.pop()
+    return nb
+
+
+def normalize(nb: Any) -> None:
+    """The metadata JupyterLab writes for the pinned kernel; nothing that changes run to run."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec(KERNEL)
+    nb.metadata["kernelspec"] = {"display_name": spec.display_name, "language": spec.language, "name": KERNEL}
+    for key in ("widgets", "papermill", "execution"):
+        nb.metadata.pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            output.get("metadata", {}).pop("execution", None)
+
+
+def record(notebook: Path, *, stand_in: bool, recordings: Path, timeout: int) -> Path:
+    """Record one notebook; returns its cassette. Raises RecordError, keeping the old files."""
+    import nbformat
+
+    from standin import StandinServer
+
+    final = recordings / f"{notebook.stem}.json"
+    recordings.mkdir(parents=True, exist_ok=True)
+    server = StandinServer(notebook.stem).start() if stand_in else None
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"record-{notebook.stem}-") as tmp:
+            cassette = Path(tmp) / final.name
+            extra = {"GENAI_NOTEBOOK_MODE": "record", "GENAI_RECORD_CASSETTE": str(cassette)}
+            drop: tuple[str, ...] = ()
+            if server is not None:
+                extra |= {"GOOGLE_GEMINI_BASE_URL": server.url, "GEMINI_API_KEY": STANDIN_KEY,
+                          "GENAI_RECORDED_AGAINST": "stand-in API"}
+                drop = ("GOOGLE_API_KEY",)
+            started = time.monotonic()
+            execute(_scratch(notebook, Path(tmp) / "record"), _env(extra, drop), closing=CLOSING_STEP,
+                    timeout=timeout)
+            if not cassette.is_file():
+                raise RecordError(f"{notebook.name}: no recording was written (does it call helpers.find_key?)")
+            shutil.move(str(cassette), final)
+            print(f"  recorded {notebook.name} → {final} ({final.stat().st_size / 1e3:.0f} KB, "
+                  f"{time.monotonic() - started:.1f} s)", flush=True)
+            replay_env = _env({"GENAI_NOTEBOOK_MODE": "replay", "GENAI_RECORDINGS_DIR": str(recordings)},
+                              ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL"))
+            nb = execute(_scratch(notebook, Path(tmp) / "replay"), replay_env, closing=None, timeout=timeout)
+    finally:
+        if server is not None:
+            server.stop()
+    normalize(nb)
+    nbformat.validate(nb)
+    text = nbformat.writes(nb)
+    notebook.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    print(f"  wrote outputs → {notebook} ({notebook.stat().st_size / 1e3:.0f} KB)", flush=True)
+    return final
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.record", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="+", type=Path, help="notebooks/NN_name.ipynb files")
+    parser.add_argument("--stand-in", action="store_true", help="record the stand-in API (no key, placeholders)")
+    parser.add_argument("--recordings", type=Path, help="folder for cassettes (default: recordings/)")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds a cell may take (default 900)")
+    args = parser.parse_args(argv)
+    missing = [str(p) for p in args.notebooks if not p.is_file() or p.suffix != ".ipynb"]
+    if missing:
+        parser.error(f"not a notebook file: {', '.join(missing)}")
+    if not args.stand_in and not any(os.environ.get(n) for n in ("GEMINI_API_KEY", "GOOGLE_API_KEY")):
+        from dotenv import dotenv_values, find_dotenv
+
+        if not any(dotenv_values(find_dotenv(usecwd=True) or os.devnull).get(n) for n in ("GEMINI_API_KEY",
+                                                                                        "GOOGLE_API_KEY")):
+            parser.error("recording Gemini needs a key (GEMINI_API_KEY, or in .env); "
+                         "or add --stand-in to record the stand-in API")
+    print("Recording the stand-in API (placeholder pictures, not Gemini)" if args.stand_in
+          else "Recording the Gemini API with your key (this costs money)", flush=True)
+    failures = 0
+    for notebook in args.notebooks:
+        try:
+            record(notebook.resolve(), stand_in=args.stand_in, recordings=(args.recordings or recordings_dir()).resolve(),
+                   timeout=args.timeout)
+        except RecordError as error:
+            failures += 1
+            print(f"FAILED {error}\n  (the old recording and outputs of {notebook.name} are unchanged)", flush=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
