@@ -71,7 +71,7 @@ def outputs(obj: Any, *, thoughts: bool = False) -> Iterator[Output]:
         if part.data:
             yield from _picture(part)
         elif part.other:
-            yield _md(f"_(a {part.other} part, not shown)_")
+            yield _md(f"_({part.other}: not shown)_")
     yield from _flush(text)
     if not answer.kind:
         yield _md(f"show() displays an answer from Gemini (a response, a stream, a chat turn, a chat or an "

@@ -43,15 +43,20 @@ def scenes(story: Any) -> list[tuple[str, bytes]]:
     else the text right after it. ``story`` is anything ``show`` accepts (a list of responses too)."""
     parts = [p for p in walk(story) if p.role == "model" and not p.thought and (p.text or p.is_image)]
     found: list[tuple[str, bytes]] = []
+    taken: set[int] = set()  # texts already used as the caption after a picture
     for index, part in enumerate(parts):
         if not part.is_image:
             continue
         before = []
-        for earlier in reversed(parts[:index]):
-            if earlier.is_image or earlier.turn != part.turn:
+        for position in range(index - 1, -1, -1):
+            earlier = parts[position]
+            if earlier.is_image or earlier.turn != part.turn or position in taken:
                 break
             before.insert(0, earlier.text)
-        after = next((p.text for p in parts[index + 1 : index + 2] if p.text and p.turn == part.turn), "")
+        after = ""
+        if not before and index + 1 < len(parts) and parts[index + 1].text and parts[index + 1].turn == part.turn:
+            after = parts[index + 1].text
+            taken.add(index + 1)
         found.append((" ".join(before) or after, part.data))
     return found
 

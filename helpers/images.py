@@ -61,7 +61,7 @@ def load_image(source: ImageSource, *, max_side: int = 2048) -> PILImage.Image:
     if isinstance(source, (bytes, bytearray, memoryview)):
         if not source:
             raise ImageInputError("The image bytes are empty. Pass the contents of an image file, or its path.")
-        return _open(io.BytesIO(bytes(source)), max_side, "These bytes")
+        return _open(io.BytesIO(bytes(source)), max_side, "This image data")
     if not isinstance(source, (str, os.PathLike)):
         raise ImageInputError(f"load_image needs a path, the bytes of an image file or a Pillow image, "
                               f"not a {type(source).__name__}.")

@@ -105,7 +105,8 @@ class Walk:
             self.kind = self.kind or "list"
             for index, item in enumerate(obj):
                 yield from self._walk(item, turn + index)
-        elif isinstance(obj, Iterable) and not isinstance(obj, (str, bytes, dict)):
+        elif isinstance(obj, Iterable) and not isinstance(obj, (str, bytes, dict)) and not hasattr(obj, "model_dump"):
+            # (any other SDK object is a pydantic model, which iterates over its fields: not a stream)
             self.kind = self.kind or "stream"
             yield from _joined(self._stream(obj, turn))
 

@@ -97,6 +97,9 @@ def first_image(obj: Any) -> Part:
     drafts = answer.images(thoughts=True)
     if drafts:
         reasons.append(f"It holds {len(drafts)} draft (thought) image(s), which are not the answer.")
+    if not reasons and answer.kind in ("", "none"):
+        reasons.append("first_image reads an answer from Gemini (a response, a stream, a chat turn, a chat or an "
+                       f"Interaction); it got {'None' if obj is None else 'a ' + type(obj).__name__}.")
     if not reasons:
         reasons.append("The answer has text only. Ask for a picture explicitly and keep IMAGE in "
                        "response_modalities.")

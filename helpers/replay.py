@@ -303,6 +303,17 @@ def before_record_response(response: dict[str, Any]) -> dict[str, Any]:
 # -- cassettes ------------------------------------------------------------------------------------
 
 
+def check_recording(notebook: str) -> Path:
+    """The notebook's recording, or MissingRecordingError saying what to do without one."""
+    path = recordings_dir() / f"{notebook}.json"
+    if not path.is_file():
+        from helpers.session import PRACTICE_HOW
+
+        raise MissingRecordingError(f"Notebook {notebook} has no recording at {path}, so it cannot replay. "
+                                    f"Use your own key, or practise on the stand-in: {PRACTICE_HOW}.")
+    return path
+
+
 def start(notebook: str, mode: str) -> str:
     """Enter the notebook's cassette in "replay" or "record" mode; returns words for the banner."""
     import vcr
@@ -312,12 +323,7 @@ def start(notebook: str, mode: str) -> str:
                        filter_headers=["x-goog-api-key", "authorization"], filter_query_parameters=["key"],
                        before_record_request=before_record_request, before_record_response=before_record_response)
     if mode == "replay":
-        path = recordings_dir() / f"{notebook}.json"
-        if not path.is_file():
-            from helpers.session import PRACTICE_HOW
-
-            raise MissingRecordingError(f"Notebook {notebook} has no recording at {path}, so it cannot replay. "
-                                        f"Use your own key, or practise on the stand-in: {PRACTICE_HOW}.")
+        path = check_recording(notebook)
         config = recorder.get_merged_config(path=str(path), record_mode="none")
         context = _cassette_class().use(**config)
     else:

@@ -65,8 +65,6 @@ def find_key(notebook: str) -> str:
     machine needs it. Raises SetupError, in a few lines, for a mode that cannot start.
     """
     notebook = Path(notebook).stem
-    replay.stop()  # whatever ran before (an earlier run of this cell, another mode)
-    _stop_practice()
     mode = _asked_mode()
     _check_environment()
     models.MODEL = models.chosen()
@@ -76,6 +74,18 @@ def find_key(notebook: str) -> str:
                          "Change or unset GEMINI_IMAGE_MODEL and run this cell again.")
     key, source, notes = (None, "", []) if mode in ("replay", "practice") else _lookup(mode == "live")
     mode = mode or ("live" if key else "replay")
+    if mode == "practice":
+        from standin.server import StandinServer
+    if mode == "replay":
+        replay.check_recording(notebook)
+    if mode in ("live", "record") and not key:
+        raise SetupError(f"{mode.capitalize()} mode needs a Gemini API key and none was found. "
+                         f"{' '.join(notes)} To add one, {KEY_HOW}, then run this cell again. Without a key: "
+                         "unset GENAI_NOTEBOOK_MODE to replay the recordings.")
+    # Only now leave what ran before (an earlier run of this cell, another mode): a setup cell that
+    # failed above keeps the previous mode, so no request slips out unrecorded.
+    replay.stop()
+    _stop_practice()
     _session.notebook, _session.mode = notebook, mode
     note = f" · note: {retired}" if retired else ""
     if mode == "replay":
@@ -86,17 +96,12 @@ def find_key(notebook: str) -> str:
         print(f"Replay · {models.MODEL} · {why} · {where} · for your own prompts: a key, or {PRACTICE_HOW}{note}")
         return NO_KEY
     if mode == "practice":
-        from standin.server import StandinServer
-
         _session.server = StandinServer(notebook).start()
         _session.base_url = _session.server.url
         print(f"Practice · {models.MODEL} · no key needed · requests go to the stand-in API on this machine: "
               f"placeholder pictures labelled STAND-IN, not Gemini's{note}")
         return NO_KEY
-    if not key:
-        raise SetupError(f"{mode.capitalize()} mode needs a Gemini API key and none was found. "
-                         f"{' '.join(notes)} To add one, {KEY_HOW}, then run this cell again. Without a key: "
-                         "unset GENAI_NOTEBOOK_MODE to replay the recordings.")
+    assert key is not None
     _check_model(key)
     if mode == "record":
         where = replay.start(notebook, "record")
@@ -224,6 +229,10 @@ def _check_model(key: str) -> None:
         raise
     except errors.ServerError:
         return  # the first real call retries and reports
+    except Exception as error:  # noqa: BLE001 - httpx2.ConnectError, timeouts: no answer at all
+        where = os.environ.get("GOOGLE_GEMINI_BASE_URL") or "the Gemini API"
+        raise SetupError(f"Could not reach {where} ({type(error).__name__}: {error}). Check your internet "
+                         "connection (and any proxy), then run this cell again; or unset your key to replay.") from None
 
 
 def _not_found(client: Any) -> str:

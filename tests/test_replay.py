@@ -1,5 +1,4 @@
-"""helpers.replay: request normalization, response compaction, and a record → replay round trip
-in-process against the stand-in API (chat, stream, missing recording, no network in replay)."""
+"""helpers.replay: recording against the stand-in, then replaying with no network, forgiving a learner."""
 
 from __future__ import annotations
 
@@ -7,225 +6,200 @@ import base64
 import io
 import json
 import socket
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from google import genai
 from google.genai import types
 from PIL import Image
 
-from helpers import replay, session
-from tests.standin import StandinServer
-from tests.support import photo_like_image as photo_like
+from helpers import replay
+from standin import StandinServer
+from tests.support import photo_like
 
-FAKE_KEY = "AIza" + "Sy" + "x" * 33  # key-shaped, built so no literal key sits in the repo
-MODEL = "gemini-3.1-flash-image"
-
-
-def _png(image: Image.Image, fmt: str = "PNG") -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt)
-    return buffer.getvalue()
-
-
-
-
-class FakeRequest:
-    def __init__(self, body: bytes, path: str = f"/v1beta/models/{MODEL}:generateContent") -> None:
-        self.body = body
-        self.path = path
-        self.uri = f"http://127.0.0.1:43210{path}"
-        self.headers = {"x-goog-api-key": FAKE_KEY, "Content-Type": "application/json", "user-agent": "sdk"}
-
-
-def _request_with_image(data: str, text: str = "Make it blue") -> bytes:
-    return json.dumps({"contents": [{"role": "user", "parts": [
-        {"inlineData": {"mimeType": "image/png", "data": data}}, {"text": text}]}]}).encode()
-
-
-# ----------------------------------------------------------------------------- unit
-
-
-def test_normalize_body_hashes_pixels_whatever_the_encoding() -> None:
-    image = Image.new("RGB", (40, 30), (200, 10, 10))
-    png = _png(image)
-    standard = base64.b64encode(png).decode()
-    urlsafe = base64.urlsafe_b64encode(png).decode().rstrip("=")
-    other_encoder = base64.b64encode(_png(image.copy(), "BMP")).decode()
-    bodies = [replay.normalize_body(_request_with_image(d)) for d in (standard, urlsafe, other_encoder)]
-    assert bodies[0] == bodies[1] == bodies[2]
-    assert replay.HASH_PREFIX.encode() in bodies[0]
-    assert standard.encode() not in bodies[0]
-    assert replay.normalize_body(bodies[0]) == bodies[0]  # idempotent
-    different = replay.normalize_body(_request_with_image(base64.b64encode(_png(
-        Image.new("RGB", (40, 30), (0, 0, 200)))).decode()))
-    assert different != bodies[0]
-
-
-def test_normalize_body_is_canonical_and_leaves_non_json_alone() -> None:
-    a = replay.normalize_body(b'{"b": 1, "a": [1, 2]}')
-    b = replay.normalize_body(b'{"a":[1,2],"b":1}')
-    assert a == b == b'{"a":[1,2],"b":1}'
-    assert replay.normalize_body(b"not json") == b"not json"
-    assert replay.normalize_body(None) is None
-
-
-def test_before_record_request_keeps_only_content_type_and_drops_loopback_port() -> None:
-    request = replay.before_record_request(FakeRequest(b"{}"))
-    assert request.headers == {"Content-Type": "application/json"}
-    assert request.uri == f"http://127.0.0.1/v1beta/models/{MODEL}:generateContent"
-    google = "https://generativelanguage.googleapis.com:443/v1/models"
-    assert replay._stable_uri(google) == google
-
-
-def test_compact_image_keeps_small_images_and_shrinks_photos() -> None:
-    flat = _png(Image.new("RGB", (1024, 1024), (30, 120, 200)))
-    assert replay.compact_image(flat, "image/png") == (flat, "image/png")
-    photo = _png(photo_like())
-    assert len(photo) > 500_000
-    data, mime = replay.compact_image(photo, "image/png")
-    assert mime == "image/jpeg"
-    assert len(base64.b64encode(data)) <= replay.IMAGE_BUDGET
-    roomy, _ = replay.compact_image(photo, "image/png", budget=250_000)
-    with Image.open(io.BytesIO(roomy)) as image:
-        assert image.size == (1024, 1024)  # quality drops before size does
-
-
-def test_compact_body_handles_json_and_server_sent_events() -> None:
-    photo = base64.b64encode(_png(photo_like(1024))).decode()
-    payload = {"candidates": [{"content": {"parts": [{"inlineData": {"mimeType": "image/png", "data": photo}}]}}]}
-    small = replay.compact_body(json.dumps(payload).encode(), "application/json")
-    assert b"image/jpeg" in small and len(small) < len(photo) / 3
-    sse = ("data: " + json.dumps(payload) + "\n\n").encode()
-    out = replay.compact_body(sse, "text/event-stream")
-    assert out.startswith(b"data: ") and out.endswith(b"\n\n")
-
-
-def test_describe_request_names_model_and_prompt() -> None:
-    body = json.dumps({"contents": [{"role": "user", "parts": [{"text": "A red fox  in the snow"}]}]}).encode()
-    assert replay.describe_request(FakeRequest(body)) == (MODEL, "A red fox in the snow")
-
-
-# ----------------------------------------------------------------------------- round trip
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandinServer]:
-    with StandinServer() as running:
-        yield running
+MODEL = "gemini-nano-banana-2.1"
+KEY = "replay-test-key-" + "z" * 12
+IMAGE = types.GenerateContentConfig(response_modalities=["TEXT", "IMAGE"])
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL", "GEMINI_IMAGE_MODEL"):
-        monkeypatch.delenv(name, raising=False)
+def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("GENAI_RECORDINGS_DIR", str(tmp_path))
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GENAI_RECORD_CASSETTE", str(tmp_path / "nb.json"))
+    monkeypatch.setenv("GENAI_RECORDED_AGAINST", "stand-in API")
     yield tmp_path
     replay.stop()
 
 
-def _calls(client) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """The same requests in record and in replay; returns what came back."""
-    config = types.GenerateContentConfig(response_modalities=["TEXT", "IMAGE"])
-    first = client.models.generate_content(model=MODEL, contents="A lighthouse at dawn", config=config)
-    chunks = list(client.models.generate_content_stream(model=MODEL, contents="A red kite", config=config))
-    chat = client.chats.create(model=MODEL, config=config)
-    turn1 = chat.send_message("Draw a small green robot")
-    turn2 = chat.send_message("Now give the robot a yellow hat")
-    images = [p.inline_data.data for r in (first, turn1, turn2) for p in r.parts if p.inline_data]
-    images += [p.inline_data.data for c in chunks for p in (c.parts or []) if p.inline_data]
-    texts = [p.text for r in (first, turn1, turn2) for p in r.parts if p.text]
-    return {"images": images, "texts": texts, "chunks": len(chunks)}
+def retrying(base_url: str | None = None, key: str = KEY) -> genai.Client:
+    retry = types.HttpRetryOptions(attempts=3, initial_delay=0.05, max_delay=0.1)
+    return genai.Client(api_key=key, http_options=types.HttpOptions(base_url=base_url, retry_options=retry))
 
 
-def test_record_then_replay_round_trip(server: StandinServer, env: Path, monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
-    monkeypatch.setenv("GEMINI_API_KEY", FAKE_KEY)
-    monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "record")
-    client = session.setup("99_round_trip")
-    recorded = _calls(client)
-    path = replay.finish_recording()
-    assert path == env / "99_round_trip.json"
-    text = path.read_text()
-    assert FAKE_KEY not in text and "x-goog-api-key" not in text.lower()
-    cassette = json.loads(text)
-    assert cassette["metadata"]["recorded_against"] == "stand-in API"
-    assert len(cassette["interactions"]) == 4  # models.get in setup is made before recording starts
-    for item in cassette["interactions"]:
-        body = item["response"]["body"]["string"]
-        assert len(body) < 1.2 * replay.IMAGE_BUDGET + 20_000  # one photo-like 1K image each, compacted
-
-    # Replay: no server address, no key, no sockets.
-    monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "replay")
-    monkeypatch.delenv("GEMINI_API_KEY")
-    monkeypatch.delenv("GOOGLE_GEMINI_BASE_URL")
-    opened: list[object] = []
-    real_connect = socket.socket.connect
-
-    def spy(self: socket.socket, address: object) -> None:
-        opened.append(address)
-        return real_connect(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", spy)
-    capsys.readouterr()
-    client = session.setup("99_round_trip")
-    banner = capsys.readouterr().out
-    assert banner.startswith("Replay · model gemini-3.1-flash-image") and "stand-in API" in banner
-    replayed = _calls(client)
-    assert opened == []
-    assert replayed["texts"] == recorded["texts"]
-    assert replayed["chunks"] == recorded["chunks"]
-    # Replay gives back what the recording holds: re-encoded JPEGs of the same pictures.
-    assert len(replayed["images"]) == len(recorded["images"]) == 4
-    for got in replayed["images"]:
-        assert len(got) * 4 / 3 <= replay.IMAGE_BUDGET
-    # Running the same cell again in replay plays its answer again.
-    again = client.models.generate_content(
-        model=MODEL, contents="A lighthouse at dawn",
-        config=types.GenerateContentConfig(response_modalities=["TEXT", "IMAGE"]))
-    assert [p.text for p in again.parts if p.text] == replayed["texts"][:1]
-
-    with pytest.raises(replay.MissingRecordingError) as caught:
-        client.models.generate_content(model=MODEL, contents="A purple elephant on a unicycle")
-    message = str(caught.value)
-    for words in ("99_round_trip", MODEL, "A purple elephant on a unicycle",
-                  "python -m helpers.record --stand-in notebooks/99_round_trip.ipynb", "GEMINI_API_KEY"):
-        assert words in message
-    assert capsys.readouterr().err == ""
+def record(place: Path, calls) -> Path:  # noqa: ANN001 - a function of a client
+    with StandinServer("01_quickstart") as server:
+        replay.start("nb", "record")
+        calls(retrying(server.url), server)
+        return replay.finish_recording()  # type: ignore[return-value]
 
 
-def test_replay_without_recording_says_how_to_record(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "replay")
-    with pytest.raises(replay.MissingRecordingError, match=r"python -m helpers\.record --stand-in notebooks/42_nothing"):
-        session.setup("42_nothing")
+def png(size: tuple[int, int] = (64, 48), colour: str = "red") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
-def test_failed_record_run_writes_nothing(server: StandinServer, env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
-    monkeypatch.setenv("GEMINI_API_KEY", FAKE_KEY)
-    monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "record")
-    client = session.setup("98_failed")
-    client.models.generate_content(model=MODEL, contents="A cat")
-    replay.stop()  # the kernel ends without the closing step: nothing is saved
-    assert not (env / "98_failed.json").exists()
+# -- what a recording holds -----------------------------------------------------------------------
 
 
-def test_key_in_query_is_never_recorded(server: StandinServer, env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Some clients send the key as ?key=...; the cassette keeps neither it nor the header."""
-    import httpx2
+def test_pixel_hash_ignores_the_encoding_and_normalize_is_idempotent() -> None:
+    picture = Image.new("RGB", (8, 8), "blue")
+    as_png, as_bmp = io.BytesIO(), io.BytesIO()
+    picture.save(as_png, "PNG")
+    picture.save(as_bmp, "BMP")
+    assert replay.pixel_hash(as_png.getvalue()) == replay.pixel_hash(as_bmp.getvalue())
+    urlsafe = base64.urlsafe_b64encode(as_png.getvalue()).decode()
+    body = json.dumps({"contents": [{"parts": [{"inlineData": {"mimeType": "image/png", "data": urlsafe}}]}],
+                       "input": [{"type": "image", "mime_type": "image/png", "data": base64.b64encode(
+                           as_bmp.getvalue()).decode()}]})
+    once = replay.normalize_body(body)
+    assert replay.normalize_body(once) == once
+    data = json.loads(once)
+    assert data["contents"][0]["parts"][0]["inlineData"]["data"] == data["input"][0]["data"]
+    assert data["input"][0]["data"].startswith(replay.HASH)
 
-    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
-    monkeypatch.setenv("GEMINI_API_KEY", FAKE_KEY)
-    monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "record")
-    session.setup("97_query_key")
-    with httpx2.Client() as raw:
-        reply = raw.post(f"{server.url}/v1beta/models/{MODEL}:generateContent?key={FAKE_KEY}",
-                         json={"contents": [{"role": "user", "parts": [{"text": "A fox"}]}]},
-                         headers={"x-goog-api-key": FAKE_KEY})
-    assert reply.status_code == 200
-    path = replay.finish_recording()
-    assert path is not None
-    text = path.read_text()
-    assert FAKE_KEY not in text and "key=" not in text and ":generateContent" in text
+
+def test_no_key_and_no_loopback_port_reach_the_cassette(place: Path) -> None:
+    def calls(client: genai.Client, server: StandinServer) -> None:
+        client.models.generate_content(model=MODEL, contents="a nano banana dish", config=IMAGE)
+
+    text = record(place, calls).read_text()
+    assert KEY not in text and "x-goog-api-key" not in text.lower()
+    assert '"uri": "http://127.0.0.1/v1/models' in text
+    assert json.loads(text)["metadata"] == {"recorded_against": "stand-in API", "model": replay_model()}
+
+
+def replay_model() -> str:
+    from helpers import models
+
+    return models.MODEL
+
+
+def test_big_pictures_are_stored_as_jpeg_at_their_own_size(place: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    photo = photo_like(1024)
+    assert len(photo) > replay.BYTES_PER_MEGAPIXEL * 1.1
+    stored, mime = replay.compact_image(photo, "image/png")
+    assert mime == "image/jpeg" and len(stored) <= replay.BYTES_PER_MEGAPIXEL * 1.05
+    assert Image.open(io.BytesIO(stored)).size == (1024, 1024)
+    small = png()
+    assert replay.compact_image(small, "image/png") == (small, "image/png")
+
+
+# -- replay ---------------------------------------------------------------------------------------
+
+
+def test_replay_opens_no_socket_and_plays_a_cell_run_twice(place: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def calls(client: genai.Client, server: StandinServer) -> None:
+        client.models.generate_content(model=MODEL, contents="a nano banana dish", config=IMAGE)
+
+    record(place, calls)
+    replay.start("nb", "replay")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("replay opened a connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    client = retrying()
+    first = client.models.generate_content(model=MODEL, contents="a nano banana dish", config=IMAGE)
+    again = client.models.generate_content(model=MODEL, contents="a nano banana dish", config=IMAGE)
+    assert first.parts[0].text == again.parts[0].text and again.parts[1].inline_data.data
+
+
+def test_a_retried_429_replays_as_it_was_recorded(place: Path) -> None:
+    def calls(client: genai.Client, server: StandinServer) -> None:
+        server.queue_fault(429)
+        client.models.generate_content(model=MODEL, contents="a nano banana dish", config=IMAGE)
+
+    statuses = [i["response"]["status"]["code"] for i in json.loads(record(place, calls).read_text())["interactions"]]
+    assert statuses == [429, 200]
+    replay.start("nb", "replay")
+    for _ in range(2):  # and again, as a learner re-running the cell
+        assert retrying().models.generate_content(model=MODEL, contents="a nano banana dish", config=IMAGE).parts
+
+
+def test_a_chat_turn_sent_again_with_a_longer_history_gets_its_answer(place: Path) -> None:
+    def calls(client: genai.Client, server: StandinServer) -> None:
+        chat = client.chats.create(model=MODEL, config=IMAGE)
+        chat.send_message("draw a red cat")
+        chat.send_message("add a blue hat")
+
+    record(place, calls)
+    replay.start("nb", "replay")
+    client = retrying()  # kept in a variable: a collected client closes its connection
+    chat = client.chats.create(model=MODEL, config=IMAGE)
+    chat.send_message("draw a red cat")
+    hat = chat.send_message("add a blue hat")
+    again = chat.send_message("add a blue hat")  # the learner runs the cell again: history is longer now
+    assert again.parts[0].text == hat.parts[0].text
+
+
+def test_a_chat_resending_a_compacted_picture_still_matches(place: Path) -> None:
+    big = photo_like(1024)
+
+    def calls(client: genai.Client, server: StandinServer) -> None:
+        chat = client.chats.create(model=MODEL, config=IMAGE)
+        chat.send_message([types.Part.from_bytes(data=big, mime_type="image/png"), "add a blue hat"])
+        chat.send_message("now a red scarf")
+
+    record(place, calls)
+    replay.start("nb", "replay")
+    client = retrying()
+    chat = client.chats.create(model=MODEL, config=IMAGE)
+    chat.send_message([types.Part.from_bytes(data=big, mime_type="image/png"), "add a blue hat"])
+    assert chat.send_message("now a red scarf").parts
+
+
+def test_an_unrecorded_request_is_a_short_message_naming_the_difference(place: Path) -> None:
+    def calls(client: genai.Client, server: StandinServer) -> None:
+        client.models.generate_content(model=MODEL, contents="a nano banana dish in a restaurant", config=IMAGE)
+
+    record(place, calls)
+    replay.start("nb", "replay")
+    client = retrying()
+    with pytest.raises(replay.MissingRecordingError) as prompt:
+        client.models.generate_content(model=MODEL, contents="a nano banana dish in a bistro", config=IMAGE)
+    lines = prompt.value._render_traceback_()
+    assert len(lines) <= 8
+    assert "your prompt: “a nano banana dish in a bistro”" in lines[1]
+    assert "recorded:    “a nano banana dish in a restaurant”" in lines[2]
+    assert "record" not in " ".join(lines[3:]).replace("recorded", "")  # never advises re-recording
+    assert "GENAI_NOTEBOOK_MODE=practice" in str(prompt.value) and ".env" in str(prompt.value)
+    with pytest.raises(replay.MissingRecordingError, match=r"imageConfig is \{\"aspectRatio\": \"16:9\"\} here"):
+        client.models.generate_content(model=MODEL, contents="a nano banana dish in a restaurant",
+                                       config=types.GenerateContentConfig(
+                                           response_modalities=["TEXT", "IMAGE"],
+                                           image_config=types.ImageConfig(aspect_ratio="16:9")))
+    with pytest.raises(replay.MissingRecordingError, match="no POST models/gemini-3-pro-image:generateContent"):
+        client.models.generate_content(model="gemini-3-pro-image", contents="a nano banana dish in a restaurant")
+
+
+def test_interactions_record_and_replay(place: Path) -> None:
+    def calls(client: genai.Client, server: StandinServer) -> None:
+        first = client.interactions.create(model=MODEL, input="a lighthouse", response_format=[{"type": "image"}])
+        client.interactions.create(model=MODEL, input="make it night", previous_interaction_id=first.id)
+
+    record(place, calls)
+    replay.start("nb", "replay")
+    client = retrying()
+    first = client.interactions.create(model=MODEL, input="a lighthouse", response_format=[{"type": "image"}])
+    second = client.interactions.create(model=MODEL, input="make it night", previous_interaction_id=first.id)
+    assert second.output_image.data and second.previous_interaction_id == first.id
+
+
+def test_a_missing_recording_and_an_unsaved_run(place: Path) -> None:
+    with pytest.raises(replay.MissingRecordingError, match="has no recording"):
+        replay.start("nothing-here", "replay")
+    replay.start("nb", "record")
+    replay.stop()  # a failed record run: nothing is written
+    assert not (place / "nb.json").exists()

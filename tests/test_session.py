@@ -1,38 +1,47 @@
-"""helpers.session: mode, key discovery order (env, .env, Colab Secrets, prompt), banner, client."""
+"""helpers.session: the mode, key discovery (env, .env, Colab Secrets), the banner, switching modes."""
 
 from __future__ import annotations
 
+import logging
 import sys
 import types as pytypes
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-from google.genai import errors
+from google import genai
+from google.genai import types
 
-import helpers
 from helpers import replay, session
-from tests.standin import StandinServer
+from helpers.errors import LearnerError
+from standin import StandinServer
 
-GEMINI = "gemini-" + "key-" + "a" * 10
-GOOGLE = "google-" + "key-" + "b" * 10
+GEMINI = "gemini-test-key-" + "a" * 8
+GOOGLE = "google-test-key-" + "b" * 8
+PROMPT = "Create a picture of a nano banana dish in a fancy restaurant with a Gemini theme"
 
 
 @pytest.fixture
 def clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GENAI_NOTEBOOK_MODE", "GOOGLE_GEMINI_BASE_URL",
-                 "GOOGLE_GENAI_USE_VERTEXAI"):
+                 "GOOGLE_GENAI_USE_VERTEXAI", "GEMINI_IMAGE_MODEL", "GENAI_RECORDINGS_DIR"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("GENAI_RECORDINGS_DIR", str(tmp_path / "recordings"))
     monkeypatch.chdir(tmp_path)
     monkeypatch.delitem(sys.modules, "google.colab", raising=False)
-    monkeypatch.setattr(session, "in_colab", lambda: "google.colab" in sys.modules)
     yield tmp_path
     replay.stop()
+    session._stop_practice()
+    session._session.mode = ""
+
+
+@pytest.fixture
+def server() -> Iterator[StandinServer]:
+    with StandinServer("01_quickstart") as running:
+        yield running
 
 
 def fake_colab(monkeypatch: pytest.MonkeyPatch, secrets: dict[str, object]) -> None:
-    """Install a fake google.colab.userdata whose get() returns or raises per secret."""
+    """A fake google.colab.userdata whose get() returns a secret or raises like Colab does."""
 
     class SecretNotFoundError(Exception):
         pass
@@ -48,182 +57,170 @@ def fake_colab(monkeypatch: pytest.MonkeyPatch, secrets: dict[str, object]) -> N
 
     userdata = pytypes.ModuleType("google.colab.userdata")
     userdata.get = get  # type: ignore[attr-defined]
-    userdata.SecretNotFoundError = SecretNotFoundError  # type: ignore[attr-defined]
     userdata.NotebookAccessError = NotebookAccessError  # type: ignore[attr-defined]
     colab = pytypes.ModuleType("google.colab")
     colab.userdata = userdata  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "google.colab", colab)
     monkeypatch.setitem(sys.modules, "google.colab.userdata", userdata)
-    return None
 
 
-# ----------------------------------------------------------------------------- mode
+def client() -> genai.Client:
+    return genai.Client(api_key=session.find_key("01_quickstart"), http_options=session.http_options())
 
 
-@pytest.mark.parametrize("raw, mode", [("", None), ("live", "live"), (" Replay ", "replay"), ("RECORD", "record")])
-def test_resolve_mode(raw: str, mode: str | None) -> None:
-    assert session.resolve_mode(raw) == mode
+def ask(c: genai.Client) -> types.GenerateContentResponse:
+    return c.models.generate_content(model=session.models.MODEL, contents=PROMPT,
+                                     config=types.GenerateContentConfig(response_modalities=["TEXT", "IMAGE"]))
 
 
-def test_bad_mode_lists_the_three() -> None:
-    with pytest.raises(session.SetupError) as caught:
-        session.resolve_mode("playback")
-    assert all(word in str(caught.value) for word in ("'playback'", "live", "replay", "record"))
+# -- modes ----------------------------------------------------------------------------------------
 
 
-def test_model_default_and_override(monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib
-
-    assert helpers.MODEL in helpers.IMAGE_MODELS
-    monkeypatch.setenv("GEMINI_IMAGE_MODEL", "gemini-3-pro-image")
-    try:
-        assert importlib.reload(helpers).MODEL == "gemini-3-pro-image"
-    finally:
-        monkeypatch.delenv("GEMINI_IMAGE_MODEL")
-        importlib.reload(helpers)
-
-
-# ----------------------------------------------------------------------------- key order
+def test_no_key_replays_and_says_so_in_one_line(clean: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = session.find_key("01_quickstart")
+    out = capsys.readouterr().out
+    assert key == session.NO_KEY
+    assert out.count("\n") == 1 and out.startswith("Replay · gemini-nano-banana-2.1 · no key found")
+    assert "recorded from the stand-in API (placeholder pictures, not Gemini's)" in out
+    assert "GENAI_NOTEBOOK_MODE=practice" in out
+    options = session.http_options()
+    assert options.base_url is None and options.retry_options.attempts == 4
+    assert 429 in options.retry_options.http_status_codes
+    assert ask(genai.Client(api_key=key, http_options=options)).parts  # answered from the recording
 
 
-def test_key_order_environment_first(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (clean / ".env").write_text(f"GEMINI_API_KEY=from-dotenv-{'c' * 8}\n")
+def test_live_with_a_key_never_prints_it(clean: Path, server: StandinServer, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", GEMINI)
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
+    live = client()
+    out = capsys.readouterr().out
+    assert out.startswith("Live · gemini-nano-banana-2.1 · key from GEMINI_API_KEY in the environment")
+    assert GEMINI not in out
+    assert ask(live).parts and server.requests[-1][1].endswith(":generateContent")
+
+
+def test_key_order_environment_then_dotenv_then_colab(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake_colab(monkeypatch, {"GEMINI_API_KEY": "from-colab"})
+    (clean / ".env").write_text("GEMINI_API_KEY=from-dotenv\n")
     monkeypatch.setenv("GOOGLE_API_KEY", GOOGLE)
     monkeypatch.setenv("GEMINI_API_KEY", GEMINI)
-    assert session.find_key() == session.KeyInfo(GEMINI, "GEMINI_API_KEY environment variable")
+    assert session._lookup(False)[:2] == (GEMINI, "GEMINI_API_KEY in the environment")
     monkeypatch.delenv("GEMINI_API_KEY")
-    assert session.find_key() == session.KeyInfo(GOOGLE, "GOOGLE_API_KEY environment variable")
+    assert session._lookup(False)[0] == GOOGLE
+    monkeypatch.delenv("GOOGLE_API_KEY")
+    assert session._lookup(False)[:2] == ("from-dotenv", "GEMINI_API_KEY in .env")
+    (clean / ".env").unlink()
+    assert session._lookup(False)[:2] == ("from-colab", "Colab Secrets")
 
 
-def test_key_from_dotenv_before_colab(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (clean / ".env").write_text("# my key\nGOOGLE_API_KEY = from-dotenv\n")
-    fake_colab(monkeypatch, {"GEMINI_API_KEY": "from-colab"})
-    key = session.find_key()
-    assert key.key == "from-dotenv" and key.source.startswith("GOOGLE_API_KEY in ") and ".env" in key.source
-
-
-def test_key_from_colab_secrets(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_colab(monkeypatch, {"GEMINI_API_KEY": "from-colab"})
-    assert session.find_key() == session.KeyInfo("from-colab", "GEMINI_API_KEY in Colab Secrets")
-
-
-def test_colab_secret_missing_or_not_shared_is_explained(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_colab_secret_without_notebook_access_is_explained(clean: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
     fake_colab(monkeypatch, {})
-    key = session.find_key()
-    assert key.key is None and "no GEMINI_API_KEY" in " ".join(key.notes)
-    access_error = type("NotebookAccessError", (Exception,), {})
-    fake_colab(monkeypatch, {"GEMINI_API_KEY": access_error})
-    key = session.find_key()
-    assert key.key is None and "Notebook access" in " ".join(key.notes)
+    fake = sys.modules["google.colab.userdata"]
+    fake_colab(monkeypatch, {"GEMINI_API_KEY": fake.NotebookAccessError})  # type: ignore[attr-defined]
+    session.find_key("01_quickstart")
+    out = capsys.readouterr().out
+    assert out.startswith("Replay") and "Notebook access" in out
 
 
-def test_prompt_only_when_asked(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    asked: list[str] = []
-    monkeypatch.setattr(session.getpass, "getpass", lambda text: asked.append(text) or "typed-key")
-    assert session.find_key().key is None and asked == []
-    assert session.find_key(prompt=True) == session.KeyInfo("typed-key", "typed at the prompt")
-
-    def refuse(text: str) -> str:
-        raise EOFError
-
-    monkeypatch.setattr(session.getpass, "getpass", refuse)
-    assert session.find_key(prompt=True).key is None
-
-
-def test_key_never_in_repr() -> None:
-    assert GEMINI not in repr(session.KeyInfo(GEMINI, "x"))
-
-
-# ----------------------------------------------------------------------------- setup
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandinServer]:
-    with StandinServer() as running:
-        yield running
-
-
-def test_no_key_and_no_mode_means_replay(clean: Path) -> None:
-    with pytest.raises(replay.MissingRecordingError, match="no recording"):
-        session.setup("01_quickstart")
-
-
-def test_replay_without_key_says_why_and_how_to_go_live(clean: Path, monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    (clean / "recordings").mkdir()
-    (clean / "recordings" / "01_quickstart.json").write_text('{"interactions": [], "version": 1}\n')
-    fake_colab(monkeypatch, {})
-    session.setup("01_quickstart")
-    banner = capsys.readouterr().out
-    assert banner.startswith("Replay · model gemini-3.1-flash-image · no key found, so replaying")
-    assert "set GEMINI_API_KEY to run live" in banner and "Colab Secrets has no GEMINI_API_KEY" in banner
-    assert banner.count("\n") == 1
-
-
-def test_live_without_key_explains_every_way(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_live_asked_without_a_key_is_a_short_error(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "live")
-    monkeypatch.setattr(session, "is_interactive", lambda: False)
     with pytest.raises(session.SetupError) as caught:
-        session.setup("01_quickstart")
-    assert all(word in str(caught.value) for word in ("GEMINI_API_KEY", ".env", "Colab Secrets", "replay"))
+        session.find_key("01_quickstart")
+    assert ".env" in str(caught.value) and "Colab" in str(caught.value)
+    assert isinstance(caught.value, LearnerError) and len(caught.value._render_traceback_()) <= 3
 
 
-def test_live_banner_names_key_source_never_the_key(clean: Path, server: StandinServer, monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
+def test_unknown_mode_and_vertex_switch_are_refused(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "bogus")
+    with pytest.raises(session.SetupError, match="practice"):
+        session.find_key("01_quickstart")
+    monkeypatch.delenv("GENAI_NOTEBOOK_MODE")
+    monkeypatch.setenv("GOOGLE_GENAI_USE_VERTEXAI", "true")
+    with pytest.raises(session.SetupError, match="Vertex AI"):
+        session.find_key("01_quickstart")
+
+
+# -- models ---------------------------------------------------------------------------------------
+
+
+def test_retired_model_is_named_with_its_replacement_before_any_request(clean: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEMINI_IMAGE_MODEL", "gemini-2.0-flash-exp")
+    with pytest.raises(session.SetupError, match="use gemini-nano-banana-2.1"):
+        session.find_key("01_quickstart")
+
+
+def test_a_404_lists_image_models_whatever_their_names(clean: Path, server: StandinServer,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GEMINI_API_KEY", GEMINI)
-    monkeypatch.setenv("GOOGLE_API_KEY", GOOGLE)  # both set: the SDK would warn on stderr
-    monkeypatch.setenv("GOOGLE_GENAI_USE_VERTEXAI", "true")  # would silently switch to Vertex
-    client = session.setup("01_quickstart")
-    out, err = capsys.readouterr()
-    assert out.startswith("Live · model gemini-3.1-flash-image · key from GEMINI_API_KEY environment variable")
-    assert "server on this machine" in out
-    assert GEMINI not in out and GOOGLE not in out and err == ""
-    assert client.vertexai is False
-    reply = client.models.generate_content(model=helpers.MODEL, contents="A kite")
-    assert reply.parts
-
-
-def test_client_retries_server_errors(clean: Path, server: StandinServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
-    client = session.make_client("test-key")
-    server.queue_fault(503)
-    assert client.models.generate_content(model=helpers.MODEL, contents="A boat").parts
-    options = client._api_client._http_options.retry_options
-    assert options.attempts == 4 and 429 in options.http_status_codes
-
-
-def test_unknown_model_lists_image_models(clean: Path, server: StandinServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
-    monkeypatch.setenv("GEMINI_API_KEY", GEMINI)
-    monkeypatch.setattr(helpers, "MODEL", "gemini-2.0-flash-exp")
+    monkeypatch.setenv("GEMINI_IMAGE_MODEL", "gemini-3.1-flash-image")  # deprecated; the stand-in retired it
     with pytest.raises(session.SetupError) as caught:
-        session.setup("01_quickstart")
+        session.find_key("01_quickstart")
     message = str(caught.value)
-    assert "gemini-2.0-flash-exp" in message and "GEMINI_IMAGE_MODEL" in message
-    assert all(name in message for name in helpers.IMAGE_MODELS)
-    assert GEMINI not in message
+    assert "does not answer for this key (404)" in message
+    assert "gemini-nano-banana-2.1" in message.split("Image models your key can use:")[1]
+    assert "Use gemini-nano-banana-2.1" in message
 
 
-def test_rejected_key_is_explained(clean: Path, server: StandinServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
+def test_a_refused_key_and_an_unreachable_server_are_explained(clean: Path, server: StandinServer,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GEMINI_API_KEY", GEMINI)
-    server.queue_fault(400)
-    with pytest.raises(session.SetupError) as caught:
-        session.setup("01_quickstart")
-    assert "GEMINI_API_KEY environment variable" in str(caught.value) and GEMINI not in str(caught.value)
-
-
-def test_record_mode_needs_a_key(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "record")
-    with pytest.raises(session.SetupError, match="Record mode needs a Gemini API key"):
-        session.setup("01_quickstart")
-
-
-def test_sdk_errors_still_raise_normally(clean: Path, server: StandinServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
-    client = session.make_client("test-key")
-    with pytest.raises(errors.ClientError) as caught:
-        client.models.generate_content(model="no-such-model", contents="x")
-    assert caught.value.code == 404
+    server.queue_fault(400)
+    with pytest.raises(session.SetupError, match="refused your key"):
+        session.find_key("01_quickstart")
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setattr(session, "http_options", lambda: types.HttpOptions(
+        retry_options=types.HttpRetryOptions(attempts=1)))
+    with pytest.raises(session.SetupError, match="Could not reach"):
+        session.find_key("01_quickstart")
+
+
+# -- switching ------------------------------------------------------------------------------------
+
+
+def test_practice_mode_sends_new_prompts_to_the_local_stand_in(clean: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "practice")
+    practice = client()
+    assert capsys.readouterr().out.startswith("Practice · gemini-nano-banana-2.1 · no key needed")
+    assert session.http_options().base_url.startswith("http://127.0.0.1:")
+    answer = practice.models.generate_content(model=session.models.MODEL, contents="A prompt nobody recorded")
+    assert "Stand-in" in answer.parts[0].text and answer.parts[1].inline_data
+    monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "replay")
+    client()
+    assert session._session.server is None and session.http_options().base_url is None
+
+
+def test_rerunning_setup_after_replay_goes_live_cleanly(clean: Path, server: StandinServer,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    recorded = client()
+    with pytest.raises(replay.MissingRecordingError):
+        recorded.models.generate_content(model=session.models.MODEL, contents="a changed prompt")
+    (clean / ".env").write_text(f"GEMINI_API_KEY={GEMINI}\n")  # the learner adds a key...
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
+    live = client()  # ...and runs the setup cell again
+    assert live.models.generate_content(model=session.models.MODEL, contents="a changed prompt").parts
+    assert server.requests[-1][2]["contents"][0]["parts"][0]["text"] == "a changed prompt"
+
+
+def test_a_failed_setup_keeps_the_previous_mode(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorded = client()
+    monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "live")  # no key: this setup fails...
+    with pytest.raises(session.SetupError):
+        client()
+    assert ask(recorded).parts  # ...and replay still answers, nothing went out
+
+
+def test_both_key_variables_make_no_sdk_warning(clean: Path, server: StandinServer, monkeypatch: pytest.MonkeyPatch,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", GEMINI)
+    monkeypatch.setenv("GOOGLE_API_KEY", GOOGLE)
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
+    caplog.set_level(logging.WARNING)
+    client()
+    genai.Client(api_key="x", http_options=session.http_options())
+    assert not [r for r in caplog.records if "GOOGLE_API_KEY and GEMINI_API_KEY" in r.getMessage()]

@@ -1,0 +1,349 @@
+"""An independent imitation of today's Gemini REST API (stdlib and Pillow only), to prove notebooks run live.
+
+Real wire shapes, worded unlike the project's stand-in: an intro sentence, Markdown, one picture fewer than
+asked for. ``python -m tests.imitation [--first-attempt-status 429]`` prints the URL, serves until killed.
+"""
+
+import argparse
+import base64
+import contextlib
+import gzip
+import hashlib
+import io
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+from urllib.parse import parse_qs, urlsplit
+
+from PIL import Image, ImageDraw, ImageFont
+
+MODELS: dict[str, tuple[str, str, bool]] = {  # id -> displayName, description, makes images
+    "gemini-nano-banana-2.1": ("Nano Banana 2.1", "Gemini image generation and editing model", True),
+    "gemini-3-pro-image": ("Nano Banana Pro", "Gemini 3 Pro image generation and editing model", True),
+    "gemini-3.1-flash-lite-image": ("Nano Banana 2 Lite", "Fast, low-cost Gemini image model", True),
+    "gemini-3.5-flash": ("Gemini 3.5 Flash", "Fast multimodal model with text output", False),
+}
+RESOURCES = {model: {"name": f"models/{model}", "displayName": display, "description": description,
+                     "supportedGenerationMethods": ["generateContent", "countTokens", "batchGenerateContent"]}
+             for model, (display, description, _) in MODELS.items()}
+RATIOS: dict[str, tuple[int, int]] = {"1:1": (1024, 1024),  # pixel sizes at 1K
+    "2:3": (848, 1264), "3:2": (1264, 848), "3:4": (896, 1200), "4:3": (1200, 896),
+    "4:5": (928, 1152), "5:4": (1152, 928), "9:16": (768, 1376), "16:9": (1376, 768), "21:9": (1584, 672),
+    "1:4": (512, 2048), "4:1": (2048, 512), "1:8": (384, 3072), "8:1": (3072, 384)}
+SCALES, MAX_SIDE = {"512": 0.5, "1K": 1.0, "2K": 2.0, "4K": 4.0}, 2048
+NUMBERS = {word: n for n, word in enumerate(["one", "two", "three", "four", "five", "six", "seven", "eight",
+                                              "nine", "ten", "eleven", "twelve"], 1)}
+NOUNS = {"scene": "Scene", "step": "Step", "image": "Image", "picture": "Picture", "panel": "Panel"}
+INTRO = "Sure! Here's what I made for you."
+IMAGE_TOKENS, INPUT_IMAGE_TOKENS, EARLIER_TOKENS, THOUGHT_TOKENS = 1120, 258, 32, 96
+STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED",
+          500: "INTERNAL", 503: "UNAVAILABLE"}
+TRANSIENT = {429: "Resource has been exhausted (e.g. check quota).",
+             500: "An internal error has occurred. Please retry or report in "
+                  "https://developers.generativeai.google/guide/troubleshooting",
+             503: "The model is overloaded. Please try again later."}
+ROUTE = re.compile(r"/(v1|v1beta)/(models|interactions)(?:/([^:/]+))?(?::(\w+))?")
+
+
+class ApiError(Exception):
+    """An error answer in Google's shape: ``{"error": {"code", "message", "status", "details"?}}``."""
+
+    def __init__(self, code: int, message: str, details: list[dict[str, Any]] | None = None) -> None:
+        error = {"code": code, "message": message, "status": STATUS[code]}
+        self.code, self.body = code, {"error": error | ({"details": details} if details else {})}
+
+
+def unbase64(data: str) -> bytes:
+    """Decode standard or URL-safe base64, padded or not (``ValueError`` when it is not base64)."""
+    data = data.strip().replace("-", "+").replace("_", "/")
+    return base64.b64decode(data + "=" * (-len(data) % 4), validate=True)
+
+
+def b64(data: bytes) -> str:
+    """Standard, padded base64 text, as Gemini sends pictures and signatures."""
+    return base64.b64encode(data).decode()
+
+
+def digest(*parts: object) -> bytes:
+    """A stable hash of anything printable: the seed of every 'random' choice, so answers repeat."""
+    return hashlib.sha256(repr(parts).encode()).digest()
+
+
+def known(model: str, version: str) -> str:
+    """The model id, or the real 404 for a retired or unknown one."""
+    if model not in MODELS:
+        raise ApiError(404, f"models/{model} is not found for API version {version}, or is not supported for "
+                            "generateContent. Call ListModels to see the list of available models and their "
+                            "supported methods.")
+    return model
+
+
+def wanted(prompt: str) -> tuple[int | None, str]:
+    """How many pictures the prompt asks for, and their name: "at least four scenes" → (4, "scene")."""
+    words = re.findall(r"\d+(?::\d+)+|[a-z0-9]+", prompt.lower())  # an aspect ratio like 16:9 stays one word
+    for i, word in enumerate(words):
+        if (noun := word.removesuffix("s")) in NOUNS:
+            for before in reversed(words[max(0, i - 3):i]):
+                if 0 < (count := int(before) if before.isdigit() else NUMBERS.get(before, 0)) <= 12:
+                    return count, noun
+    return None, "picture"
+
+
+def draw(size: tuple[int, int], seed: bytes, edit: bool) -> bytes:
+    """A flat PNG: a solid colour, three rectangles, the word IMITATION, a magenta frame for an edit."""
+    (width, height), image = size, Image.new("RGB", size, (64 + seed[0] // 2, 64 + seed[1] // 2, 128))
+    pen = ImageDraw.Draw(image)
+    for k in range(3):
+        x, y = seed[3 + k] * width // 320, seed[6 + k] * height // 320
+        pen.rectangle((x, y, x + width // 4, y + height // 4), fill=(seed[9 + k], seed[12 + k], seed[15 + k]))
+    font = ImageFont.load_default(size=max(10, min(size) // 8))
+    pen.text((width // 2, height // 2), "IMITATION", fill="white", font=font, anchor="mm")
+    if edit:
+        pen.rectangle((0, 0, width - 1, height - 1), outline=(255, 0, 170), width=max(4, min(size) // 24))
+    image.save(out := io.BytesIO(), "PNG", compress_level=1)
+    return out.getvalue()
+
+
+def compose(model: str, prompt: str, kinds: set[str], edit: bool, ratio: Any, size: Any) -> list[Any]:
+    """Markdown strings and PNGs (at most 2048 px a side): an intro, a heading per picture, one too few."""
+    (count, noun), quote = wanted(prompt), " ".join(prompt.split()[:6]) or "your idea"
+    if "image" not in kinds:
+        return [(f"{INTRO}\n\nYou asked about *“{quote}”*. Here is my take:\n\n- **Idea:** keep it simple."
+                 "\n- **Detail:** one clear subject in flat colours.\n\nShall I go further?")]
+    if size is not None and (size not in SCALES or (size == "512" and model == "gemini-nano-banana-2.1")):
+        raise ApiError(400, f"Unsupported image size: {size}. Supported for models/{model}: 1K, 2K, 4K.")
+    if (ratio := ratio or "1:1") not in RATIOS:
+        raise ApiError(400, f"Unsupported aspect ratio: {ratio}. Supported: {', '.join(RATIOS)}.")
+    scale = min(SCALES[size or "1K"], MAX_SIDE / max(RATIOS[ratio]))  # at most 2048 px on a side
+    (width, height), seed, pieces = RATIOS[ratio], digest(model, prompt, ratio, size), list[Any]()
+    for k in range(1, (count - 1 if count and count >= 2 else 1) + 1):
+        heading = f"**Step {k}.** " if noun == "step" else f"### {NOUNS[noun]} {k}\n\n"
+        if "text" in kinds and count is None:
+            pieces.append(f"{INTRO} I applied *“{quote}”* and framed the change in **magenta**." if edit
+                          else f"{INTRO} I drew *“{quote}”* in **flat colours**.")
+        elif "text" in kinds:
+            pieces.append(f"{INTRO}\n\n{heading}*“{quote}”*." if k == 1 else f"{heading}Part {k}.")
+        pieces.append(draw((round(width * scale), round(height * scale)), digest(seed, k, edit), edit))
+    return pieces
+
+
+def prompt_tokens(contents: list[dict[str, Any]]) -> int:
+    """Tokens of every text (four characters a token) and inline picture in ``contents``."""
+    parts = [part for content in contents for part in content.get("parts") or []]
+    return sum(len(p.get("text", "")) // 4 + 1 + INPUT_IMAGE_TOKENS * ("inlineData" in p) for p in parts)
+
+
+def generate(model: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A ``GenerateContentResponse`` for a camelCase ``generateContent`` body."""
+    contents, config = body["contents"], body.get("generationConfig") or {}
+    makes_images, picture = MODELS[model][2], config.get("imageConfig") or {}
+    modalities = config.get("responseModalities") or ["TEXT", "IMAGE"]
+    kinds = {m.lower() for m in modalities} if makes_images else {"text"}
+    turn_start = True  # an earlier model turn (consecutive model contents) must return its signatures
+    for c, content in enumerate(contents if makes_images else [], 1):
+        for p, part in enumerate(content.get("parts") or [] if content.get("role") == "model" else [], 1):
+            if (turn_start or "inlineData" in part) and not part.get("thoughtSignature"):
+                raise ApiError(400, f"Image part is missing a thought_signature in content position {c}, "
+                                    f"part position {p}.")
+            turn_start = False
+        turn_start = turn_start or content.get("role") != "model"
+    parts = contents[-1].get("parts") or []
+    prompt = " ".join(part["text"] for part in parts if "text" in part and not part.get("thought"))
+    edit = bool([unbase64(part["inlineData"]["data"]) for part in parts if "inlineData" in part])
+    pieces = compose(model, prompt, kinds, edit, picture.get("aspectRatio"), picture.get("imageSize"))
+    seed = digest(model, body)  # the first part and every picture carry a thought signature
+    out: list[dict[str, Any]] = [{"inlineData": {"mimeType": "image/png", "data": b64(p)}}
+                                 if isinstance(p, bytes) else {"text": p} for p in pieces]
+    for i in {0} | {i for i, part in enumerate(out) if "inlineData" in part}:
+        out[i]["thoughtSignature"] = b64(digest(seed, i)[:24])
+    text_out = sum(len(p) // 4 + 1 for p in pieces if isinstance(p, str))
+    image_out, prompt_count = IMAGE_TOKENS * sum("inlineData" in p for p in out), prompt_tokens(contents)
+    candidate = {"content": {"role": "model", "parts": out}, "finishReason": "STOP", "index": 0}
+    if any("googleSearch" in tool for tool in body.get("tools") or []):
+        candidate["groundingMetadata"] = {
+            "webSearchQueries": [" ".join(prompt.split()[:6])],
+            "groundingChunks": [{"web": {"uri": f"https://imitation.invalid/{k}", "title": f"Source {k}"}}
+                                for k in (1, 2)],
+            "searchEntryPoint": {"renderedContent": '<div class="imitation-search">Imitation search</div>'}}
+    details = [{"modality": m, "tokenCount": n} for m, n in (("TEXT", text_out), ("IMAGE", image_out)) if n]
+    usage = {"promptTokenCount": prompt_count, "candidatesTokenCount": text_out + image_out,
+             "totalTokenCount": prompt_count + text_out + image_out + THOUGHT_TOKENS,
+             "thoughtsTokenCount": THOUGHT_TOKENS, "candidatesTokensDetails": details}
+    return {"candidates": [candidate], "usageMetadata": usage, "modelVersion": model,
+            "responseId": base64.urlsafe_b64encode(seed[:15]).decode()}
+
+
+def stream(answer: dict[str, Any], sse: bool) -> Any:
+    """The answer in chunks: texts halved, pictures whole, finish and usage last (SSE text when ``sse``)."""
+    whole, top = answer["candidates"][0], {key: answer[key] for key in ("modelVersion", "responseId")}
+    cut = [(p, (t := p.get("text", ""))[:len(t) // 2], t[len(t) // 2:]) for p in whole["content"]["parts"]]
+    parts = [q for p, a, b in cut for q in ([p | {"text": a}, {"text": b}] if a else [p])]  # texts in halves
+    out = [{"candidates": [{"content": {"role": "model", "parts": [p]}, "index": 0}], **top} for p in parts]
+    last = whole | {"content": {"role": "model", "parts": [{"text": ""}]}}
+    out.append({"candidates": [last], "usageMetadata": answer["usageMetadata"], **top})
+    return "".join(f"data: {json.dumps(chunk)}\r\n\r\n" for chunk in out) if sse else out
+
+
+def interaction_events(interaction: dict[str, Any]) -> str:
+    """A streamed create as SSE text: created, the output step (start, deltas, stop), completed, [DONE]."""
+    brief, output = {key: interaction[key] for key in ("id", "model", "created")}, interaction["steps"][-1]
+    done = brief | {"status": "completed", "updated": interaction["updated"], "usage": interaction["usage"]}
+    events: list[dict[str, Any]] = [
+        {"event_type": "interaction.created", "interaction": brief | {"status": "in_progress"}},
+        {"event_type": "step.start", "index": 0, "step": {"type": "model_output", "content": []}},
+        *({"event_type": "step.delta", "index": 0, "delta": block} for block in output["content"]),
+        {"event_type": "step.stop", "index": 0}, {"event_type": "interaction.completed", "interaction": done}]
+    lines = [f"event: {event['event_type']}\ndata: {json.dumps(event)}\n\n" for event in events]
+    return "".join(lines) + "data: [DONE]\n\n"
+
+
+class Imitation:
+    """A live imitation of the Gemini REST API on 127.0.0.1 (a context manager); ``requests`` logs requests.
+
+    ``first_attempt_status`` (429, 500 or 503) fails the first sight of each distinct request (method, path,
+    body); ``latency`` seconds are slept before each answer."""
+
+    def __init__(self, *, first_attempt_status: int | None = None, latency: float = 0.0) -> None:
+        self.first_attempt_status, self.latency, self.url = first_attempt_status, latency, ""
+        self.requests: list[dict[str, Any]] = []
+        self._seen, self._interactions = set[bytes](), dict[str, dict[str, Any]]()
+        self._count, self._lock = 0, threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server.daemon_threads, self._server.imitation = True, self  # type: ignore[attr-defined]
+
+    def __enter__(self) -> Self:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def handle(self, method: str, path: str, raw: bytes, headers: dict[str, str]) -> Any:
+        """Log one request and answer it: JSON-able data, or SSE text (a ``str``); raises on errors."""
+        body: Any = json.loads(raw) if raw else None  # invalid JSON: a 400 from the handler
+        with self._lock:
+            self.requests.append({"method": method, "path": path, "body": body, "headers": headers})
+            first = (key := digest(method, path, raw)) not in self._seen
+            self._seen.add(key)
+        time.sleep(self.latency)
+        if not headers.get("x-goog-api-key"):
+            raise ApiError(403, "Method doesn't allow unregistered callers (callers without established "
+                                "identity). Please use API Key or other form of API consumer identity to "
+                                "call this API.")
+        if first and (code := self.first_attempt_status):
+            retry = [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1s"}]
+            raise ApiError(code, TRANSIENT[code], retry if code == 429 else None)
+        if (match := ROUTE.fullmatch((url := urlsplit(path)).path)) is None:
+            raise ApiError(404, "Not found.")
+        (version, collection, name, verb), query = match.groups(), parse_qs(url.query)
+        if collection == "interactions" and (method, name) == ("POST", None):
+            return self.interact(body, version)
+        if collection == "models" and (method, name) == ("GET", None):
+            start = int(unbase64(query["pageToken"][0])) if "pageToken" in query else 0
+            end = start + max(1, min(1000, int(query.get("pageSize", ["50"])[0])))
+            page: dict[str, Any] = {"models": [RESOURCES[model] for model in list(MODELS)[start:end]]}
+            return page | ({"nextPageToken": b64(str(end).encode())} if end < len(MODELS) else {})
+        if collection == "models" and known(name, version) and (method, verb) == ("GET", None):
+            return RESOURCES[name]
+        if collection == "models" and (method, verb) == ("POST", "countTokens"):
+            return {"totalTokens": prompt_tokens(body.get("contents") or [])}
+        if collection == "models" and (method, verb) in {("POST", "generateContent"),
+                                                          ("POST", "streamGenerateContent")}:
+            answer = generate(name, body)
+            return answer if verb == "generateContent" else stream(answer, query.get("alt") == ["sse"])
+        raise ApiError(404, "Not found.")
+
+    def interact(self, body: dict[str, Any], version: str) -> Any:
+        """An ``Interaction`` in the "steps" schema, kept by id; SSE text when ``stream`` is true."""
+        model = known(str(body.get("model") or "").removeprefix("models/"), version)
+        if (previous := body.get("previous_interaction_id")) and previous not in self._interactions:
+            raise ApiError(404, f"Interaction {previous} was not found.")
+        blocks = body["input"] if isinstance(body.get("input"), list) else [body.get("input")]
+        steps = [b["content"] for b in blocks if isinstance(b, dict) and b.get("type") == "user_input"]
+        blocks = (steps[-1] if isinstance(steps[-1], list) else [steps[-1]]) if steps else blocks
+        prompt = " ".join(b if isinstance(b, str) else b.get("text", "") for b in blocks if b)
+        pictures = sum(isinstance(b, dict) and b.get("type") == "image" for b in blocks)
+        formats = body.get("response_format") or []
+        formats = formats if isinstance(formats, list) else [formats]
+        kinds = {f.get("type") for f in formats} or set(body.get("response_modalities") or ["text", "image"])
+        kinds = kinds if MODELS[model][2] else {"text"}
+        image = next((f for f in formats if f.get("type") == "image"), None)
+        image = image or (body.get("generation_config") or {}).get("image_config") or {}
+        ratio, size = image.get("aspect_ratio"), image.get("image_size")
+        pieces = compose(model, prompt, kinds, pictures > 0, ratio, size)
+        if {"text", "image"} <= kinds:
+            pieces.append("Let me know if you'd like any changes!")  # output_text reads only trailing text
+        content = [{"type": "text", "text": p} if isinstance(p, str)
+                   else {"type": "image", "mime_type": "image/png", "data": b64(p)} for p in pieces]
+        text_out = sum(len(p) // 4 + 1 for p in pieces if isinstance(p, str))
+        image_out = IMAGE_TOKENS * sum(isinstance(p, bytes) for p in pieces)
+        # Server-side state: the earlier turns are not resent, so they cost only a small constant.
+        tokens_in = len(prompt) // 4 + 1 + INPUT_IMAGE_TOKENS * pictures + EARLIER_TOKENS * bool(previous)
+        by_kind = [{"modality": m, "tokens": n} for m, n in (("text", text_out), ("image", image_out)) if n]
+        usage = {"total_input_tokens": tokens_in, "total_output_tokens": text_out + image_out,
+                 "total_tokens": tokens_in + text_out + image_out, "output_tokens_by_modality": by_kind}
+        with self._lock:
+            self._count += 1
+            iid, stamp = f"imi_{self._count:06d}", "2026-12-01T00:00:00Z"  # fixed, so answers repeat
+            interaction = {
+                "id": iid, "status": "completed", "model": model, "created": stamp, "updated": stamp,
+                **({"previous_interaction_id": previous} if previous else {}),
+                "steps": [{"type": "thought", "signature": b64(digest(iid)[:24])},
+                          {"type": "model_output", "content": content}],
+                "usage": usage}
+            if body.get("store", True):
+                self._interactions[iid] = interaction
+        return interaction_events(interaction) if body.get("stream") else interaction
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Hands each HTTP request to the owning ``Imitation``; writes JSON (gzipped when asked) or SSE."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt: str, *args: Any) -> None:
+        """Stay quiet: no access log on stderr."""
+
+    def do_GET(self) -> None:
+        """Run the request through the imitation and send the answer (also serves POST)."""
+        raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+        headers = {key.lower(): value for key, value in self.headers.items()}
+        imitation: Imitation = self.server.imitation  # type: ignore[attr-defined]
+        try:
+            status, result = 200, imitation.handle(self.command, self.path, raw, headers)
+        except ApiError as error:
+            status, result = error.code, error.body
+        except Exception as error:  # noqa: BLE001 - a malformed request (or a bug here) must reach the client
+            status, result = 400, ApiError(400, f"Invalid JSON payload received: {error!r}").body
+        sse, gzipped = isinstance(result, str), "gzip" in headers.get("accept-encoding", "")
+        data = result.encode() if sse else json.dumps(result, ensure_ascii=False, indent=2).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/event-stream" if sse else "application/json; charset=UTF-8")
+        if gzipped and not sse:
+            data = gzip.compress(data, mtime=0)
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_POST = do_GET
+
+
+def main() -> None:
+    """Serve until killed, printing the URL as the first line of stdout."""
+    parser = argparse.ArgumentParser(description="An imitation of the Gemini REST API.")
+    parser.add_argument("--first-attempt-status", type=int, choices=sorted(TRANSIENT))
+    parser.add_argument("--latency", type=float, default=0.0)
+    with Imitation(**vars(parser.parse_args())) as imitation:
+        print(imitation.url, flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
