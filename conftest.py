@@ -7,25 +7,32 @@ needs a key, whatever the developer has set.
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 
 os.environ["GENAI_NOTEBOOK_MODE"] = "replay"
-for _name in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL", "GENAI_RECORD_CASSETTE",
-              "GENAI_RECORDINGS_DIR", "GEMINI_IMAGE_MODEL", "GOOGLE_GENAI_USE_VERTEXAI"):
+for _name in (
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "GOOGLE_GEMINI_BASE_URL",
+    "GENAI_RECORD_CASSETTE",
+    "GENAI_RECORDINGS_DIR",
+    "GENAI_RECORDED_AGAINST",
+    "GEMINI_IMAGE_MODEL",
+    "GOOGLE_GENAI_USE_VERTEXAI",
+    "GOOGLE_GENAI_API_VERSION",
+):
     os.environ.pop(_name, None)
 
 
-# --------------------------------------------------------------------------- shared fixtures
-
-import logging  # noqa: E402
-from typing import Any, Iterator  # noqa: E402
-
-import pytest  # noqa: E402
-
-
 @pytest.fixture
-def quiet(capsys: pytest.CaptureFixture[str], recwarn: pytest.WarningsRecorder,
-          caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+def quiet(
+    capsys: pytest.CaptureFixture[str], recwarn: pytest.WarningsRecorder, caplog: pytest.LogCaptureFixture
+) -> Iterator[None]:
     """The test writes nothing to stderr, raises no warning and logs no warning (nbval compares stderr)."""
     caplog.set_level(logging.DEBUG)
     yield

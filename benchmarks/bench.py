@@ -53,8 +53,15 @@ def bench_env() -> dict[str, str]:
     env = dict(os.environ)
     env["GENAI_NOTEBOOK_MODE"] = "replay"
     # The keys, plus what conftest.py also clears, so both sides see the same environment.
-    for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL", "GENAI_RECORD_CASSETTE",
-                 "GENAI_RECORDINGS_DIR", "GEMINI_IMAGE_MODEL", "GOOGLE_GENAI_USE_VERTEXAI"):
+    for name in (
+        "GEMINI_API_KEY",
+        "GOOGLE_API_KEY",
+        "GOOGLE_GEMINI_BASE_URL",
+        "GENAI_RECORD_CASSETTE",
+        "GENAI_RECORDINGS_DIR",
+        "GEMINI_IMAGE_MODEL",
+        "GOOGLE_GENAI_USE_VERTEXAI",
+    ):
         env.pop(name, None)
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiet debugpy warning in kernels
     return env
@@ -86,8 +93,19 @@ def bench_notebooks(folder: Path, repeat: int, verbose: bool) -> dict:
         shown = folder.relative_to(ROOT).as_posix()
     except ValueError:
         shown = str(folder)
-    suite = [sys.executable, "-m", "pytest", "--nbval", shown, "-p", "no:cacheprovider", "-o", "addopts=",
-             "--nbval-current-env", "-q"]
+    suite = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval",
+        shown,
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        "--nbval-current-env",
+        "-q",
+    ]
     sanitize = ROOT / "tests" / "sanitize.cfg"
     if sanitize.is_file():
         suite[5:5] = ["--nbval-sanitize-with", "tests/sanitize.cfg"]
@@ -168,7 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="suite runs per side (default 3)")
     parser.add_argument("--import-repeat", type=int, default=15, help="fresh interpreters per import (default 15)")
-    parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks", help="folder of notebooks (default notebooks/)")
+    parser.add_argument(
+        "--notebooks", type=Path, default=ROOT / "notebooks", help="folder of notebooks (default notebooks/)"
+    )
     parser.add_argument("--only", choices=("notebooks", "imports"), help="run one part only")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON object")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each run's time to stderr")

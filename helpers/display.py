@@ -38,15 +38,17 @@ def show(obj: Any, *, thoughts: bool = False) -> None:
                 ipd.display(ipd.Markdown(value))
             else:
                 ipd.display(ipd.Image(data=value, format=kind.split("/")[1]))
-    except Exception as error:  # noqa: BLE001 - show() must never break a notebook
+    except Exception as error:
         ipd.display(ipd.Markdown(f"show() could not display the rest of this ({type(error).__name__}: {error})."))
 
 
 def outputs(obj: Any, *, thoughts: bool = False) -> Iterator[Output]:
     """What ``show`` displays for ``obj``, in order (see the module docstring)."""
     if obj is None:
-        yield _md("Nothing to show: the value is None. Run the cell that calls Gemini and keep its "
-                  "result, e.g. `response = client.models.generate_content(...)`.")
+        yield _md(
+            "Nothing to show: the value is None. Run the cell that calls Gemini and keep its "
+            "result, e.g. `response = client.models.generate_content(...)`."
+        )
         return
     answer = walk(obj)
     text: list[str] = []
@@ -74,13 +76,14 @@ def outputs(obj: Any, *, thoughts: bool = False) -> Iterator[Output]:
             yield _md(f"_({part.other}: not shown)_")
     yield from _flush(text)
     if not answer.kind:
-        yield _md(f"show() displays an answer from Gemini (a response, a stream, a chat turn, a chat or an "
-                  f"Interaction); it got a {type(obj).__name__}.")
+        yield _md(
+            f"show() displays an answer from Gemini (a response, a stream, a chat turn, a chat or an "
+            f"Interaction); it got a {type(obj).__name__}."
+        )
     elif answer.kind == "chat" and not shown:
         yield _md("The chat has no turns yet: send a message first with `chat.send_message(...)`.")
     if hidden:
-        yield _md(f"_({hidden} thought part{'s' if hidden > 1 else ''} hidden; "
-                  "`show(..., thoughts=True)` shows them)_")
+        yield _md(f"_({hidden} thought part{'s' if hidden > 1 else ''} hidden; `show(..., thoughts=True)` shows them)_")
     for paragraph in dict.fromkeys(grounding(metadata) for metadata in answer.grounding):
         if paragraph:
             yield _md(paragraph)
@@ -93,8 +96,10 @@ def _picture(part: Part) -> Iterator[Output]:
     try:
         data, mime = encode(to_pil(part.data), max_side=SHOWN_SIDE, max_bytes=SHOWN_BYTES)
     except ValueError:
-        yield _md(f"⚠️ A picture in the answer ({part.mime_type or 'unknown type'}, {len(part.data):,} bytes) "
-                  "could not be decoded, so it is not shown. Its bytes are still in the response.")
+        yield _md(
+            f"⚠️ A picture in the answer ({part.mime_type or 'unknown type'}, {len(part.data):,} bytes) "
+            "could not be decoded, so it is not shown. Its bytes are still in the response."
+        )
         return
     if part.thought:
         yield _md("💭 *A draft (thought) image, not part of the answer:*")
@@ -121,8 +126,10 @@ def grounding(metadata: Any) -> str:
     sentences.append(("Sources: " + ", ".join(listed[:_SOURCES]) + more + ".") if listed else "No sources listed.")
     entry = getattr(metadata, "search_entry_point", None)
     if getattr(entry, "rendered_content", None):
-        sentences.append("Show the search suggestions too where you publish this (Google's terms ask it): "
-                         "their HTML is in `grounding_metadata.search_entry_point.rendered_content`.")
+        sentences.append(
+            "Show the search suggestions too where you publish this (Google's terms ask it): "
+            "their HTML is in `grounding_metadata.search_entry_point.rendered_content`."
+        )
     return " ".join(sentences)
 
 

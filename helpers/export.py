@@ -48,9 +48,12 @@ def export_story(story: Any, path: str | os.PathLike[str], *, title: str = "A st
         text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text).replace("\n", "<br>")
         figures.append(f'<figure><img src="{uri}" alt="Scene {number}"><figcaption>{text}</figcaption></figure>')
     heading = html.escape(title)
-    page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{heading}</title>\n'
-            f"<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n<h1>{heading}</h1>\n" + "\n".join(figures)
-            + "\n<footer>Exported with helpers.export_story; pictures downscaled for sharing.</footer>\n"
-            "</main>\n</body>\n</html>\n")
+    page = (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{heading}</title>\n'
+        f"<style>\n{_CSS}\n</style>\n</head>\n<body>\n<main>\n<h1>{heading}</h1>\n"
+        + "\n".join(figures)
+        + "\n<footer>Exported with helpers.export_story; pictures downscaled for sharing.</footer>\n"
+        "</main>\n</body>\n</html>\n"
+    )
     target = Path(path)
     return write_by_content(target.parent, target.stem, "html", page.encode("utf-8"))

@@ -14,9 +14,9 @@ import math
 import re
 import textwrap
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from helpers.errors import LearnerError
 from helpers.images import encode, to_pil
@@ -65,8 +65,10 @@ def storyboard(story: Any, *, title: str = "", columns: int | None = None) -> No
     """Show every picture of a story with its caption under it as one image (rows of up to 3)."""
     pairs = scenes(story)
     if not pairs:
-        raise NoImagesError("No pictures to lay out. " + (" ".join(problems(_walked(story))) or
-                            "The answer holds text only: ask for a picture in each scene."))
+        raise NoImagesError(
+            "No pictures to lay out. "
+            + (" ".join(problems(_walked(story))) or "The answer holds text only: ask for a picture in each scene.")
+        )
     columns = columns or (2 if len(pairs) == 4 else 3)
     _show(_board([to_pil(data) for _, data in pairs], [caption for caption, _ in pairs], title, columns))
 
@@ -95,8 +97,10 @@ def _picture(source: Any, which: str) -> PILImage.Image:
     answer = walk(source)
     images = answer.images()
     if not images:
-        raise NoImagesError(f"The {which} picture is missing: that answer holds none. "
-                            + (" ".join(problems(answer)) or "Ask for a picture and run its cell again."))
+        raise NoImagesError(
+            f"The {which} picture is missing: that answer holds none. "
+            + (" ".join(problems(answer)) or "Ask for a picture and run its cell again.")
+        )
     return to_pil(images[0].data)
 
 
@@ -142,8 +146,17 @@ def _board(pictures: list[PILImage.Image], captions: list[str], title: str, colu
         ax.imshow(picture)
         ax.set_anchor("N")
         if wrapped[index]:
-            ax.text(0.5, -0.02, wrapped[index], transform=ax.transAxes, ha="center", va="top", fontsize=9,
-                    linespacing=1.3, parse_math=False)
+            ax.text(
+                0.5,
+                -0.02,
+                wrapped[index],
+                transform=ax.transAxes,
+                ha="center",
+                va="top",
+                fontsize=9,
+                linespacing=1.3,
+                parse_math=False,
+            )
     return figure
 
 
@@ -158,8 +171,13 @@ def figure_bytes(figure: Figure) -> tuple[bytes, str]:
     """A figure rendered at most FIGURE_WIDTH px wide, encoded within FIGURE_BYTES: (bytes, MIME type)."""
     with _quiet():
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=min(110.0, FIGURE_WIDTH / figure.get_figwidth()),
-                       facecolor="white", metadata={"Software": None})
+        figure.savefig(
+            buffer,
+            format="png",
+            dpi=min(110.0, FIGURE_WIDTH / figure.get_figwidth()),
+            facecolor="white",
+            metadata={"Software": None},
+        )
     return encode(to_pil(buffer.getvalue()), max_bytes=FIGURE_BYTES)
 
 

@@ -32,8 +32,16 @@ ImageSource = Union[str, "os.PathLike[str]", bytes, "PILImage.Image"]
 FORMATS = "PNG, JPEG, WebP, GIF, BMP or TIFF"
 #: Largest picture load_image opens (Pillow's decompression-bomb guard stops bigger ones anyway).
 MAX_PIXELS = 100_000_000
-_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif",
-               "image/bmp": "bmp", "image/tiff": "tif", "image/heic": "heic", "image/avif": "avif"}
+_EXTENSIONS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "image/gif": "gif",
+    "image/bmp": "bmp",
+    "image/tiff": "tif",
+    "image/heic": "heic",
+    "image/avif": "avif",
+}
 
 
 class ImageInputError(LearnerError):
@@ -63,12 +71,15 @@ def load_image(source: ImageSource, *, max_side: int = 2048) -> PILImage.Image:
             raise ImageInputError("The image bytes are empty. Pass the contents of an image file, or its path.")
         return _open(io.BytesIO(bytes(source)), max_side, "This image data")
     if not isinstance(source, (str, os.PathLike)):
-        raise ImageInputError(f"load_image needs a path, the bytes of an image file or a Pillow image, "
-                              f"not a {type(source).__name__}.")
+        raise ImageInputError(
+            f"load_image needs a path, the bytes of an image file or a Pillow image, not a {type(source).__name__}."
+        )
     text = os.fspath(source)
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", str(text)):
-        raise ImageInputError(f"{text!r} is a web address, and load_image reads files. Download it first, "
-                              "e.g. urllib.request.urlretrieve(url, 'photo.jpg'), then load 'photo.jpg'.")
+        raise ImageInputError(
+            f"{text!r} is a web address, and load_image reads files. Download it first, "
+            "e.g. urllib.request.urlretrieve(url, 'photo.jpg'), then load 'photo.jpg'."
+        )
     path = Path(text).expanduser()
     if not path.is_file():
         where = "is a folder, not a file" if path.is_dir() else f"does not exist (looked from {os.getcwd()})"
@@ -94,14 +105,20 @@ def _open(stream: Any, max_side: int, what: str) -> PILImage.Image:
                 image.load()
                 return _prepare(image, max_side)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise ImageInputError(f"{what} holds a picture too large to open safely ({error}). Shrink it "
-                                  f"to a few thousand pixels a side first; Gemini works at about {max_side}.") from None
+            raise ImageInputError(
+                f"{what} holds a picture too large to open safely ({error}). Shrink it "
+                f"to a few thousand pixels a side first; Gemini works at about {max_side}."
+            ) from None
         except UnidentifiedImageError:
-            raise ImageInputError(f"{what} is not a picture Pillow can read. Use a {FORMATS} file; if it is "
-                                  "one, it is damaged: open it in an image viewer and save it again.") from None
+            raise ImageInputError(
+                f"{what} is not a picture Pillow can read. Use a {FORMATS} file; if it is "
+                "one, it is damaged: open it in an image viewer and save it again."
+            ) from None
         except (OSError, SyntaxError, ValueError, EOFError) as error:
-            raise ImageInputError(f"{what} could not be decoded ({error}); the file looks damaged or cut "
-                                  f"short. Download or export it again as {FORMATS}.") from None
+            raise ImageInputError(
+                f"{what} could not be decoded ({error}); the file looks damaged or cut "
+                f"short. Download or export it again as {FORMATS}."
+            ) from None
 
 
 def _prepare(image: PILImage.Image, max_side: int) -> PILImage.Image:
@@ -109,7 +126,7 @@ def _prepare(image: PILImage.Image, max_side: int) -> PILImage.Image:
 
     try:
         upright = ImageOps.exif_transpose(image) or image.copy()
-    except Exception:  # noqa: BLE001 - damaged EXIF: keep the pixels as they are
+    except Exception:
         upright = image.copy()
     rgb = to_rgb(upright)
     if max(rgb.size) > max_side:
@@ -129,11 +146,12 @@ def to_rgb(image: PILImage.Image) -> PILImage.Image:
         background = Image.new("RGB", rgba.size, (255, 255, 255))
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
-    if image.mode.startswith("I") or image.mode == "F":
-        wide = image.convert("I") if image.mode != "F" else image
-        low, high = wide.getextrema()
+    if image.mode.startswith("I;16"):  # 16-bit: keep the brightness, 65535 is white
+        return image.convert("I").point(lambda v: v / 257).convert("L").convert("RGB")
+    if image.mode in ("I", "F"):
+        low, high = image.getextrema()
         span = (high - low) or 1
-        return wide.point(lambda v: (v - low) * 255 / span).convert("L").convert("RGB")
+        return image.point(lambda v: (v - low) * 255 / span).convert("L").convert("RGB")
     return image.convert("RGB")
 
 
@@ -147,7 +165,7 @@ def to_pil(data: bytes) -> PILImage.Image:
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
                 return to_rgb(image).copy()
-    except Exception as error:  # noqa: BLE001 - Pillow raises many kinds for damaged data
+    except Exception as error:
         raise ValueError(f"not a readable image ({type(error).__name__})") from None
 
 
@@ -156,8 +174,9 @@ def to_pil(data: bytes) -> PILImage.Image:
 _QUALITIES = (85, 75, 65, 55, 45)
 
 
-def encode(image: PILImage.Image, *, max_bytes: int, max_side: int | None = None,
-           keep_size: bool = False) -> tuple[bytes, str]:
+def encode(
+    image: PILImage.Image, *, max_bytes: int, max_side: int | None = None, keep_size: bool = False
+) -> tuple[bytes, str]:
     """Encode a picture within ``max_bytes``: ``(bytes, MIME type)``.
 
     The picture is first shrunk to ``max_side`` (if given). A flat drawing stays PNG when its PNG
@@ -219,6 +238,8 @@ def write_by_content(folder: str | os.PathLike[str], prefix: str, extension: str
         if not (path.is_file() and path.read_bytes() == data):
             path.write_bytes(data)
     except OSError as error:
-        raise SaveError(f"Could not write into {str(target)!r} ({error.strerror or error}). "
-                              "Pick a folder you may write to, e.g. 'outputs'.") from None
+        raise SaveError(
+            f"Could not write into {str(target)!r} ({error.strerror or error}). "
+            "Pick a folder you may write to, e.g. 'outputs'."
+        ) from None
     return path

@@ -19,10 +19,20 @@ PRICING = "https://ai.google.dev/gemini-api/docs/pricing"
 
 #: Pixel sizes at 1K, as the live API returns them (2K and 4K are twice and four times these).
 _PIXELS_14 = {
-    "1:1": (1024, 1024), "2:3": (848, 1264), "3:2": (1264, 848), "3:4": (896, 1200),
-    "4:3": (1200, 896), "4:5": (928, 1152), "5:4": (1152, 928), "9:16": (768, 1376),
-    "16:9": (1376, 768), "21:9": (1584, 672), "1:4": (512, 2064), "4:1": (2064, 512),
-    "1:8": (352, 2928), "8:1": (2928, 352),
+    "1:1": (1024, 1024),
+    "2:3": (848, 1264),
+    "3:2": (1264, 848),
+    "3:4": (896, 1200),
+    "4:3": (1200, 896),
+    "4:5": (928, 1152),
+    "5:4": (1152, 928),
+    "9:16": (768, 1376),
+    "16:9": (1376, 768),
+    "21:9": (1584, 672),
+    "1:4": (512, 2064),
+    "4:1": (2064, 512),
+    "1:8": (352, 2928),
+    "8:1": (2928, 352),
 }
 _PIXELS_10 = {ratio: size for ratio, size in _PIXELS_14.items() if ratio not in ("1:4", "4:1", "1:8", "8:1")}
 _SCALE = {"512": 0.5, "1K": 1, "2K": 2, "4K": 4}
@@ -81,43 +91,80 @@ IMAGE_MODELS: dict[str, ImageModel] = {
     model.id: model
     for model in (
         ImageModel(
-            id="gemini-nano-banana-2.1", name="Nano Banana 2.1", status="recommended", since="2026-10-06",
-            pixels=_PIXELS_14, sizes=("1K", "2K", "4K"), max_input_images=14,
+            id="gemini-nano-banana-2.1",
+            name="Nano Banana 2.1",
+            status="recommended",
+            since="2026-10-06",
+            pixels=_PIXELS_14,
+            sizes=("1K", "2K", "4K"),
+            max_input_images=14,
             thinking_levels=("minimal", "medium", "high"),
-            tokens_per_image={"1K": 1120, "2K": 1680, "4K": 3780}, usd_per_million_image_tokens=30.0,
+            tokens_per_image={"1K": 1120, "2K": 1680, "4K": 3780},
+            usd_per_million_image_tokens=30.0,
             search_grounding=True,
-            sources=(f"{CHANGELOG} (2026-10-06: GA; migrate from gemini-3.1-flash-image)",
-                     "third-party measurements, Oct 2026: pixel sizes, 512 refused, 14 input images, "
-                     "thinking levels, USD 0.0336 / 0.0504 / 0.1134 per 1K / 2K / 4K image"),
+            sources=(
+                f"{CHANGELOG} (2026-10-06: GA; migrate from gemini-3.1-flash-image)",
+                "third-party measurements, Oct 2026: pixel sizes, 512 refused, 14 input images, "
+                "thinking levels, USD 0.0336 / 0.0504 / 0.1134 per 1K / 2K / 4K image",
+            ),
             notes="The ID has no 'image' in it. 512 is refused. Thinking cannot be switched off.",
         ),
         ImageModel(
-            id="gemini-3-pro-image", name="Nano Banana Pro", status="available", since="2026-05-28",
-            pixels=_PIXELS_10, sizes=("1K", "2K", "4K"), max_input_images=14, thinking_levels=(),
-            tokens_per_image={"1K": 1120, "2K": 1120, "4K": 2000}, usd_per_million_image_tokens=120.0,
+            id="gemini-3-pro-image",
+            name="Nano Banana Pro",
+            status="available",
+            since="2026-05-28",
+            pixels=_PIXELS_10,
+            sizes=("1K", "2K", "4K"),
+            max_input_images=14,
+            thinking_levels=(),
+            tokens_per_image={"1K": 1120, "2K": 1120, "4K": 2000},
+            usd_per_million_image_tokens=120.0,
             search_grounding=True,
-            sources=(f"{CHANGELOG} (2026-05-28: GA)", f"{IMAGE_GUIDE} (sizes, tokens, 14 input images)",
-                     "third-party price lists: USD 0.134 per 1K/2K image, 0.24 per 4K"),
+            sources=(
+                f"{CHANGELOG} (2026-05-28: GA)",
+                f"{IMAGE_GUIDE} (sizes, tokens, 14 input images)",
+                "third-party price lists: USD 0.134 per 1K/2K image, 0.24 per 4K",
+            ),
             notes="Thinking is always on and has no level to set.",
         ),
         ImageModel(
-            id="gemini-3.1-flash-lite-image", name="Nano Banana 2 Lite", status="available",
-            since="2026-06-30", pixels=_PIXELS_14, sizes=("1K",), max_input_images=14,
-            thinking_levels=("minimal", "high"), tokens_per_image={"1K": 1120},
-            usd_per_million_image_tokens=30.0, search_grounding=False,
-            sources=(f"{CHANGELOG} (2026-06-30: GA)", "ai.google.dev/gemini-api/docs/models/"
-                     "gemini-3.1-flash-lite-image (1K only, no search grounding; June 2026)",
-                     "third-party price lists: about USD 0.034 per image"),
+            id="gemini-3.1-flash-lite-image",
+            name="Nano Banana 2 Lite",
+            status="available",
+            since="2026-06-30",
+            pixels=_PIXELS_14,
+            sizes=("1K",),
+            max_input_images=14,
+            thinking_levels=("minimal", "high"),
+            tokens_per_image={"1K": 1120},
+            usd_per_million_image_tokens=30.0,
+            search_grounding=False,
+            sources=(
+                f"{CHANGELOG} (2026-06-30: GA)",
+                "ai.google.dev/gemini-api/docs/models/"
+                "gemini-3.1-flash-lite-image (1K only, no search grounding; June 2026)",
+                "third-party price lists: about USD 0.034 per image",
+            ),
             notes="1K only; no Google Search grounding.",
         ),
         ImageModel(
-            id="gemini-3.1-flash-image", name="Nano Banana 2", status="deprecated", since="2026-05-28",
-            pixels=_PIXELS_14, sizes=("512", "1K", "2K", "4K"), max_input_images=14,
+            id="gemini-3.1-flash-image",
+            name="Nano Banana 2",
+            status="deprecated",
+            since="2026-05-28",
+            pixels=_PIXELS_14,
+            sizes=("512", "1K", "2K", "4K"),
+            max_input_images=14,
             thinking_levels=("minimal", "high"),
             tokens_per_image={"512": 747, "1K": 1120, "2K": 1680, "4K": 2520},
-            usd_per_million_image_tokens=60.0, search_grounding=True, replacement="gemini-nano-banana-2.1",
-            sources=(f"{CHANGELOG} (2026-10-06: deprecated, migrate to gemini-nano-banana-2.1)",
-                     "third-party release notes report its shutdown on 2026-10-29 (not confirmed by Google)"),
+            usd_per_million_image_tokens=60.0,
+            search_grounding=True,
+            replacement="gemini-nano-banana-2.1",
+            sources=(
+                f"{CHANGELOG} (2026-10-06: deprecated, migrate to gemini-nano-banana-2.1)",
+                "third-party release notes report its shutdown on 2026-10-29 (not confirmed by Google)",
+            ),
             notes="Deprecated on 2026-10-06; a shutdown on 2026-10-29 is reported.",
         ),
     )
@@ -136,7 +183,6 @@ RETIRED: dict[str, Retired] = {
 }
 
 DEFAULT = "gemini-nano-banana-2.1"
-
 
 
 def chosen() -> str:
@@ -158,8 +204,7 @@ def retired_message(model_id: str) -> str | None:
     model_id = model_id.removeprefix("models/")
     if model_id in RETIRED:
         item = RETIRED[model_id]
-        return (f"{model_id} was shut down on {item.shut_down}; use {item.replacement} "
-                f"(source: {item.source}).")
+        return f"{model_id} was shut down on {item.shut_down}; use {item.replacement} (source: {item.source})."
     entry = IMAGE_MODELS.get(model_id)
     if entry is not None and entry.status == "deprecated":
         return f"{model_id} is deprecated: {entry.notes} Use {entry.replacement} ({CHANGELOG})."

@@ -114,7 +114,7 @@ class Walk:
         try:
             for chunk in chunks:
                 yield from self._walk(chunk, turn)
-        except Exception as error:  # noqa: BLE001 - a stream can fail half-way (network, quota)
+        except Exception as error:
             self.stream_error = error
 
     def _response(self, response: Any, turn: int) -> Iterator[Part]:
@@ -176,8 +176,15 @@ def walk(obj: Any) -> Walk:
 # -- pieces of the walk -------------------------------------------------------------------------
 
 #: Part fields that carry something other than text or inline bytes, named for the learner.
-_OTHER_FIELDS = ("function_call", "function_response", "executable_code", "code_execution_result",
-                 "file_data", "tool_call", "tool_response")
+_OTHER_FIELDS = (
+    "function_call",
+    "function_response",
+    "executable_code",
+    "code_execution_result",
+    "file_data",
+    "tool_call",
+    "tool_response",
+)
 
 
 def _sdk_part(part: Any, role: str, turn: int) -> Iterator[Part]:
@@ -190,9 +197,14 @@ def _sdk_part(part: Any, role: str, turn: int) -> Iterator[Part]:
         yield Part(text=text, thought=thought, role=role, turn=turn)
     if blob is not None:
         data = getattr(blob, "data", None)
-        yield Part(data=bytes(data) if isinstance(data, (bytes, bytearray)) else b"",
-                   mime_type=_mime(getattr(blob, "mime_type", None)), thought=thought, role=role, turn=turn,
-                   other="" if data else "an inline part with no data")
+        yield Part(
+            data=bytes(data) if isinstance(data, (bytes, bytearray)) else b"",
+            mime_type=_mime(getattr(blob, "mime_type", None)),
+            thought=thought,
+            role=role,
+            turn=turn,
+            other="" if data else "an inline part with no data",
+        )
     for name in _OTHER_FIELDS:
         value = getattr(part, name, None)
         if value is not None:
@@ -208,7 +220,9 @@ def _interaction_content(item: Any, role: str, turn: int) -> Part | None:
     data = getattr(item, "data", None)
     if isinstance(data, str) and data:
         try:
-            raw = base64.b64decode(data + "=" * (-len(data) % 4), altchars=b"-_" if "-" in data or "_" in data else None)
+            raw = base64.b64decode(
+                data + "=" * (-len(data) % 4), altchars=b"-_" if "-" in data or "_" in data else None
+            )
         except (binascii.Error, ValueError):
             return Part(other=f"{kind} content that is not valid base64", role=role, turn=turn)
         return Part(data=raw, mime_type=_mime(getattr(item, "mime_type", None)), role=role, turn=turn)
@@ -220,8 +234,12 @@ def _joined(parts: Iterator[Part]) -> Iterator[Part]:
     """Join consecutive text pieces of a stream (chunks split text anywhere, mid-word too)."""
     pending: Part | None = None
     for part in parts:
-        if pending is not None and part.text and not part.data and (part.thought, part.role) == (
-            pending.thought, pending.role):
+        if (
+            pending is not None
+            and part.text
+            and not part.data
+            and (part.thought, part.role) == (pending.thought, pending.role)
+        ):
             pending = Part(text=pending.text + part.text, thought=part.thought, role=part.role, turn=part.turn)
             continue
         if pending is not None:
@@ -267,8 +285,12 @@ def _mime(value: Any) -> str:
 
 
 #: Leading bytes of image formats, for bytes that come with no useful MIME type.
-_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"),
-          (b"BM", "image/bmp"))
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF8", "image/gif"),
+    (b"BM", "image/bmp"),
+)
 
 
 def sniff(data: bytes) -> str | None:

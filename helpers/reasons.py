@@ -29,10 +29,9 @@ FINISH_HINTS: dict[str, str] = {
     "again will not help.",
     "IMAGE_RECITATION": "the picture resembled existing material (a copyrighted image or character) too "
     "closely. Ask for something more original.",
-    "IMAGE_OTHER": "the picture could not be made, for no stated reason. Run the cell again or simplify "
-    "the prompt.",
-    "NO_IMAGE": "the model answered without a picture. Ask for the picture explicitly (\"draw...\", "
-    "\"generate an image of...\") and check that response_modalities includes IMAGE.",
+    "IMAGE_OTHER": "the picture could not be made, for no stated reason. Run the cell again or simplify the prompt.",
+    "NO_IMAGE": 'the model answered without a picture. Ask for the picture explicitly ("draw...", '
+    '"generate an image of...") and check that response_modalities includes IMAGE.',
     "MALFORMED_FUNCTION_CALL": "the model wrote a function call that could not be used. Check the tools.",
     "UNEXPECTED_TOOL_CALL": "the model called a tool that is not enabled. Declare it, or ask without it.",
     "TOO_MANY_TOOL_CALLS": "the model made too many tool calls in a row. Simplify the request.",
@@ -64,8 +63,10 @@ def problems(answer: Walk) -> list[str]:
     found: list[str] = []
     if answer.block:
         reason, message = answer.block
-        found.append(f"Gemini blocked the prompt (`{reason}`) and returned nothing. "
-                     f"{BLOCK_HINTS.get(reason, BLOCK_HINTS['OTHER'])}" + (f" It said: “{message}”" if message else ""))
+        found.append(
+            f"Gemini blocked the prompt (`{reason}`) and returned nothing. "
+            f"{BLOCK_HINTS.get(reason, BLOCK_HINTS['OTHER'])}" + (f" It said: “{message}”" if message else "")
+        )
     several = len({candidate for _, candidate in answer.finishes}) > 1
     for (_, candidate), finish in sorted(answer.finishes.items()):
         label = f"Candidate {candidate + 1}: " if several else ""
@@ -78,8 +79,10 @@ def problems(answer: Walk) -> list[str]:
         found.append(f"The answer is empty: Gemini returned no candidate and no reason. {_AGAIN}")
     if answer.stream_error is not None:
         error = answer.stream_error
-        found.append(f"The stream stopped half-way with {type(error).__name__}: {str(error)[:200]}. "
-                     "What arrived before is shown above; run the cell again for the rest.")
+        found.append(
+            f"The stream stopped half-way with {type(error).__name__}: {str(error)[:200]}. "
+            "What arrived before is shown above; run the cell again for the rest."
+        )
     return found
 
 
@@ -98,9 +101,10 @@ def first_image(obj: Any) -> Part:
     if drafts:
         reasons.append(f"It holds {len(drafts)} draft (thought) image(s), which are not the answer.")
     if not reasons and answer.kind in ("", "none"):
-        reasons.append("first_image reads an answer from Gemini (a response, a stream, a chat turn, a chat or an "
-                       f"Interaction); it got {'None' if obj is None else 'a ' + type(obj).__name__}.")
+        reasons.append(
+            "first_image reads an answer from Gemini (a response, a stream, a chat turn, a chat or an "
+            f"Interaction); it got {'None' if obj is None else 'a ' + type(obj).__name__}."
+        )
     if not reasons:
-        reasons.append("The answer has text only. Ask for a picture explicitly and keep IMAGE in "
-                       "response_modalities.")
+        reasons.append("The answer has text only. Ask for a picture explicitly and keep IMAGE in response_modalities.")
     raise NoImageError("No picture came back. " + " ".join(reasons))

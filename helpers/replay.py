@@ -77,7 +77,7 @@ def pixel_hash(data: bytes) -> str:
             with Image.open(io.BytesIO(data)) as image:
                 rgb = image.convert("RGB")
                 _hashes[digest] = HASH + hashlib.sha256(f"{rgb.size}".encode() + rgb.tobytes()).hexdigest()
-        except Exception:  # noqa: BLE001 - not a picture Pillow reads: hash its bytes
+        except Exception:
             _hashes[digest] = HASH + hashlib.sha256(b"bytes:" + data).hexdigest()
     return _hashes[digest]
 
@@ -187,8 +187,10 @@ def _missing(request: Any, recorded: list[Any]) -> MissingRecordingError:
     lines = ["This request was not recorded, so replay has no answer for it."]
     if not recorded:
         others = sorted({r.path.rsplit("/", 1)[-1].split(":")[0] for r in _state.cassette.requests})
-        lines.append(f"  the recording has no {request.method} {request.path.split('/', 2)[-1]}"
-                     + (f"; it holds requests to {', '.join(others)}" if others else ""))
+        lines.append(
+            f"  the recording has no {request.method} {request.path.split('/', 2)[-1]}"
+            + (f"; it holds requests to {', '.join(others)}" if others else "")
+        )
     else:
         closest = max(recorded, key=lambda r: difflib.SequenceMatcher(None, _prompt(r.body), mine).ratio())
         theirs = _prompt(closest.body)
@@ -197,10 +199,13 @@ def _missing(request: Any, recorded: list[Any]) -> MissingRecordingError:
         else:
             difference = _first_difference(json.loads(closest.body), json.loads(request.body))
             lines.append(f"  same prompt, other settings: {difference}")
-    lines += ["Ways on:", "  · undo your change and run the cell again;",
-              f"  · use your own key: {KEY_HOW}, then run the setup cell again;",
-              f"  · or, without a key, practise on the stand-in API on this machine: run {PRACTICE_HOW}, "
-              "then the setup cell again (placeholder pictures)."]
+    lines += [
+        "Ways on:",
+        "  · undo your change and run the cell again;",
+        f"  · use your own key: {KEY_HOW}, then run the setup cell again;",
+        f"  · or, without a key, practise on the stand-in API on this machine: run {PRACTICE_HOW}, "
+        "then the setup cell again (placeholder pictures).",
+    ]
     return MissingRecordingError("\n".join(lines))
 
 
@@ -309,8 +314,10 @@ def check_recording(notebook: str) -> Path:
     if not path.is_file():
         from helpers.session import PRACTICE_HOW
 
-        raise MissingRecordingError(f"Notebook {notebook} has no recording at {path}, so it cannot replay. "
-                                    f"Use your own key, or practise on the stand-in: {PRACTICE_HOW}.")
+        raise MissingRecordingError(
+            f"Notebook {notebook} has no recording at {path}, so it cannot replay. "
+            f"Use your own key, or practise on the stand-in: {PRACTICE_HOW}."
+        )
     return path
 
 
@@ -319,9 +326,15 @@ def start(notebook: str, mode: str) -> str:
     import vcr
 
     stop()
-    recorder = vcr.VCR(serializer="json", match_on=("method", "path", "body"), decode_compressed_response=True,
-                       filter_headers=["x-goog-api-key", "authorization"], filter_query_parameters=["key"],
-                       before_record_request=before_record_request, before_record_response=before_record_response)
+    recorder = vcr.VCR(
+        serializer="json",
+        match_on=("method", "path", "body"),
+        decode_compressed_response=True,
+        filter_headers=["x-goog-api-key", "authorization"],
+        filter_query_parameters=["key"],
+        before_record_request=before_record_request,
+        before_record_response=before_record_response,
+    )
     if mode == "replay":
         path = check_recording(notebook)
         config = recorder.get_merged_config(path=str(path), record_mode="none")

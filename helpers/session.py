@@ -39,8 +39,10 @@ RETRY_STATUS_CODES = (408, 429, 500, 502, 503, 504)
 #: What the client sends as its key when none is needed (replay, practice).
 NO_KEY = "no-key-needed"
 PRACTICE_HOW = "%env GENAI_NOTEBOOK_MODE=practice"
-KEY_HOW = ("put GEMINI_API_KEY=... in a .env file next to the notebooks (JupyterLab) or add the secret "
-           "GEMINI_API_KEY under the key icon (Colab)")
+KEY_HOW = (
+    "put GEMINI_API_KEY=... in a .env file next to the notebooks (JupyterLab) or add the secret "
+    "GEMINI_API_KEY under the key icon (Colab)"
+)
 
 
 class SetupError(LearnerError):
@@ -70,8 +72,10 @@ def find_key(notebook: str) -> str:
     models.MODEL = models.chosen()
     retired = models.retired_message(models.MODEL)
     if retired and models.MODEL not in models.IMAGE_MODELS:
-        raise SetupError(f"GEMINI_IMAGE_MODEL is {models.MODEL}, which no longer answers: {retired} "
-                         "Change or unset GEMINI_IMAGE_MODEL and run this cell again.")
+        raise SetupError(
+            f"GEMINI_IMAGE_MODEL is {models.MODEL}, which no longer answers: {retired} "
+            "Change or unset GEMINI_IMAGE_MODEL and run this cell again."
+        )
     key, source, notes = (None, "", []) if mode in ("replay", "practice") else _lookup(mode == "live")
     mode = mode or ("live" if key else "replay")
     if mode == "practice":
@@ -79,9 +83,11 @@ def find_key(notebook: str) -> str:
     if mode == "replay":
         replay.check_recording(notebook)
     if mode in ("live", "record") and not key:
-        raise SetupError(f"{mode.capitalize()} mode needs a Gemini API key and none was found. "
-                         f"{' '.join(notes)} To add one, {KEY_HOW}, then run this cell again. Without a key: "
-                         "unset GENAI_NOTEBOOK_MODE to replay the recordings.")
+        raise SetupError(
+            f"{mode.capitalize()} mode needs a Gemini API key and none was found. "
+            f"{' '.join(notes)} To add one, {KEY_HOW}, then run this cell again. Without a key: "
+            "unset GENAI_NOTEBOOK_MODE to replay the recordings."
+        )
     # Only now leave what ran before (an earlier run of this cell, another mode): a setup cell that
     # failed above keeps the previous mode, so no request slips out unrecorded.
     replay.stop()
@@ -98,8 +104,10 @@ def find_key(notebook: str) -> str:
     if mode == "practice":
         _session.server = StandinServer(notebook).start()
         _session.base_url = _session.server.url
-        print(f"Practice · {models.MODEL} · no key needed · requests go to the stand-in API on this machine: "
-              f"placeholder pictures labelled STAND-IN, not Gemini's{note}")
+        print(
+            f"Practice · {models.MODEL} · no key needed · requests go to the stand-in API on this machine: "
+            f"placeholder pictures labelled STAND-IN, not Gemini's{note}"
+        )
         return NO_KEY
     assert key is not None
     _check_model(key)
@@ -115,8 +123,14 @@ def http_options() -> types.HttpOptions:
     """The client's HTTP options: retries on 408/429/5xx, and in practice mode the stand-in's address."""
     from google.genai import types
 
-    retry = types.HttpRetryOptions(attempts=4, initial_delay=2.0, max_delay=30.0, exp_base=2.0, jitter=0.5,
-                                   http_status_codes=list(RETRY_STATUS_CODES))
+    retry = types.HttpRetryOptions(
+        attempts=4,
+        initial_delay=2.0,
+        max_delay=30.0,
+        exp_base=2.0,
+        jitter=0.5,
+        http_status_codes=list(RETRY_STATUS_CODES),
+    )
     return types.HttpOptions(retry_options=retry, base_url=_session.base_url if _session.mode == "practice" else None)
 
 
@@ -131,15 +145,19 @@ def mode() -> str:
 def _asked_mode() -> str:
     raw = os.environ.get("GENAI_NOTEBOOK_MODE", "").strip().lower()
     if raw and raw not in MODES:
-        raise SetupError(f"GENAI_NOTEBOOK_MODE={raw!r} is not a mode. Use live (your key), replay (the "
-                         "recordings), practice (the stand-in API on this machine), or unset it.")
+        raise SetupError(
+            f"GENAI_NOTEBOOK_MODE={raw!r} is not a mode. Use live (your key), replay (the "
+            "recordings), practice (the stand-in API on this machine), or unset it."
+        )
     return raw
 
 
 def _check_environment() -> None:
     if os.environ.get("GOOGLE_GENAI_USE_VERTEXAI", "").strip().lower() in ("1", "true", "yes"):
-        raise SetupError("GOOGLE_GENAI_USE_VERTEXAI is set, so the client would call Vertex AI, not the Gemini "
-                         "API these notebooks use. Run %env GOOGLE_GENAI_USE_VERTEXAI= and this cell again.")
+        raise SetupError(
+            "GOOGLE_GENAI_USE_VERTEXAI is set, so the client would call Vertex AI, not the Gemini "
+            "API these notebooks use. Run %env GOOGLE_GENAI_USE_VERTEXAI= and this cell again."
+        )
     # Both key variables set: the SDK logs a warning to stderr at every client; this line says it instead.
     logging.getLogger("google_genai._api_client").addFilter(_drop_both_keys_warning)
 
@@ -169,7 +187,7 @@ def _lookup(ask: bool) -> tuple[str | None, str, list[str]]:
     if ask and _interactive():
         try:
             typed = getpass.getpass("Gemini API key (input hidden): ").strip()
-        except Exception:  # noqa: BLE001 - StdinNotImplementedError, EOFError
+        except Exception:
             typed = ""
         if typed:
             return typed, "the prompt", []
@@ -184,10 +202,12 @@ def _colab_secret() -> tuple[str | None, str]:
     for name in KEY_NAMES:
         try:
             value = userdata.get(name)
-        except Exception as error:  # noqa: BLE001 - SecretNotFoundError, NotebookAccessError, ...
+        except Exception as error:
             if "Access" in type(error).__name__:
-                return None, (f"Colab Secrets has {name}, but this notebook may not read it: switch on "
-                              "'Notebook access' for it under the key icon.")
+                return None, (
+                    f"Colab Secrets has {name}, but this notebook may not read it: switch on "
+                    "'Notebook access' for it under the key icon."
+                )
             continue
         if value:
             return str(value).strip(), ""
@@ -223,16 +243,20 @@ def _check_model(key: str) -> None:
         if error.code == 404:
             raise SetupError(_not_found(client)) from None
         if error.code in (400, 401, 403):
-            raise SetupError(f"The API refused your key ({error.code} {error.status}: {error.message}). Check "
-                             "that it is a Gemini API key from https://aistudio.google.com/apikey, copied whole, "
-                             "then run this cell again.") from None
+            raise SetupError(
+                f"The API refused your key ({error.code} {error.status}: {error.message}). Check "
+                "that it is a Gemini API key from https://aistudio.google.com/apikey, copied whole, "
+                "then run this cell again."
+            ) from None
         raise
     except errors.ServerError:
         return  # the first real call retries and reports
-    except Exception as error:  # noqa: BLE001 - httpx2.ConnectError, timeouts: no answer at all
+    except Exception as error:
         where = os.environ.get("GOOGLE_GEMINI_BASE_URL") or "the Gemini API"
-        raise SetupError(f"Could not reach {where} ({type(error).__name__}: {error}). Check your internet "
-                         "connection (and any proxy), then run this cell again; or unset your key to replay.") from None
+        raise SetupError(
+            f"Could not reach {where} ({type(error).__name__}: {error}). Check your internet "
+            "connection (and any proxy), then run this cell again; or unset your key to replay."
+        ) from None
 
 
 def _not_found(client: Any) -> str:
@@ -242,13 +266,15 @@ def _not_found(client: Any) -> str:
             name = (info.name or "").removeprefix("models/")
             if models.looks_like_image_model(name, info.display_name or "", info.description or ""):
                 found.append(name)
-    except Exception:  # noqa: BLE001 - the listing is only a hint
+    except Exception:
         pass
     why = models.retired_message(models.MODEL) or ""
     listing = ", ".join(sorted(found)) or "none could be listed"
-    return (f"The model {models.MODEL} does not answer for this key (404). {why} Image models your key can use: "
-            f"{listing}. Set GEMINI_IMAGE_MODEL to one of them (or unset it for {models.DEFAULT}) and run this "
-            "cell again.")
+    return (
+        f"The model {models.MODEL} does not answer for this key (404). {why} Image models your key can use: "
+        f"{listing}. Set GEMINI_IMAGE_MODEL to one of them (or unset it for {models.DEFAULT}) and run this "
+        "cell again."
+    )
 
 
 def _stop_practice() -> None:

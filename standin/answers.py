@@ -73,9 +73,12 @@ def reply(answers: Answers, ask: wire.Ask) -> wire.Reply:
     if entry.get("block"):
         return wire.Reply(block=str(entry["block"]))
     parts = [made for spec in entry.get("parts", []) if (made := _part(spec, ask, answers.colours)) is not None]
-    return wire.Reply(parts=parts, finish=str(entry.get("finish", "STOP")),
-                      finish_message=str(entry.get("finish_message", "")),
-                      grounding=_grounding(entry["grounding"]) if ask.search and entry.get("grounding") else None)
+    return wire.Reply(
+        parts=parts,
+        finish=str(entry.get("finish", "STOP")),
+        finish_message=str(entry.get("finish_message", "")),
+        grounding=_grounding(entry["grounding"]) if ask.search and entry.get("grounding") else None,
+    )
 
 
 def _part(spec: dict[str, Any], ask: wire.Ask, colours: dict[str, str]) -> dict[str, Any] | None:
@@ -93,8 +96,11 @@ def _grounding(spec: dict[str, Any]) -> dict[str, Any]:
     sources = [{"web": {"uri": uri, "title": title}} for title, uri in spec.get("sources", [])]
     queries = list(spec.get("queries", []))
     chips = "".join(f'<a class="chip" href="https://www.google.com/search?q={q}">{q}</a>' for q in queries)
-    return {"webSearchQueries": queries, "groundingChunks": sources,
-            "searchEntryPoint": {"renderedContent": f'<div class="standin-search">{chips}</div>'}}
+    return {
+        "webSearchQueries": queries,
+        "groundingChunks": sources,
+        "searchEntryPoint": {"renderedContent": f'<div class="standin-search">{chips}</div>'},
+    }
 
 
 def generic(ask: wire.Ask) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import io
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +30,14 @@ _SCRIPT_FONTS = {  # language -> font files to look for, best first
 _RTL = {"ar", "he", "fa", "ur"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font_file(name: str) -> str | None:
     spec = importlib.util.find_spec("matplotlib")
-    places = [*_FONT_DIRS] + ([Path(spec.submodule_search_locations[0]) / "mpl-data/fonts/ttf"]
-                              if spec and spec.submodule_search_locations else [])
+    places = [*_FONT_DIRS] + (
+        [Path(spec.submodule_search_locations[0]) / "mpl-data/fonts/ttf"]
+        if spec and spec.submodule_search_locations
+        else []
+    )
     for place in places:
         if place.is_dir():
             found = next(iter(sorted(place.rglob(name))), None)
@@ -69,7 +72,7 @@ def colour(value: Any, fallback_seed: str = "") -> tuple[int, int, int]:
 
 
 def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
-    return tuple(round(x + (y - x) * t) for x, y in zip(a, b))  # type: ignore[return-value]
+    return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=False))  # type: ignore[return-value]
 
 
 def _background(size: tuple[int, int], base: tuple[int, int, int]) -> Image.Image:
@@ -122,8 +125,9 @@ def _caption(image: Image.Image, text: str, unit: float, lang: str = "") -> None
     height = len(lines) * round(face.size * 1.25)
     _panel(draw, (margin, margin, image.width - margin, margin * 2 + height), (255, 255, 255, 225), margin // 2)
     for row, line in enumerate(lines):
-        draw.text((image.width / 2, margin * 1.5 + row * face.size * 1.25), line, font=face, fill=(25, 25, 25),
-                  anchor="ma")
+        draw.text(
+            (image.width / 2, margin * 1.5 + row * face.size * 1.25), line, font=face, fill=(25, 25, 25), anchor="ma"
+        )
 
 
 def _characters(image: Image.Image, names: list[str], colours: dict[str, str], unit: float) -> None:
@@ -134,18 +138,31 @@ def _characters(image: Image.Image, names: list[str], colours: dict[str, str], u
         x = image.width * (index + 1) / (len(names) + 1)
         fill = colour(colours.get(name), name)
         dark = _mix(fill, (0, 0, 0), 0.35)
-        draw.ellipse((x - body * 0.8, ground - body * 1.5, x + body * 0.8, ground), fill=fill, outline=dark,
-                     width=max(1, round(unit * 0.6)))
+        draw.ellipse(
+            (x - body * 0.8, ground - body * 1.5, x + body * 0.8, ground),
+            fill=fill,
+            outline=dark,
+            width=max(1, round(unit * 0.6)),
+        )
         head = body * 0.55
         cy = ground - body * 1.75
-        draw.ellipse((x - head, cy - head, x + head, cy + head), fill=fill, outline=dark, width=max(1, round(unit * 0.6)))
+        draw.ellipse(
+            (x - head, cy - head, x + head, cy + head), fill=fill, outline=dark, width=max(1, round(unit * 0.6))
+        )
         for side in (-1, 1):
             ex = x + side * head * 0.4
             draw.ellipse((ex - head * 0.2, cy - head * 0.3, ex + head * 0.2, cy + head * 0.1), fill="white")
             draw.ellipse((ex - head * 0.08, cy - head * 0.15, ex + head * 0.08, cy + head * 0.01), fill="black")
         tag = font(round(unit * 3.4), bold=True)
-        draw.text((x, ground - body * 0.75), name, font=tag, fill="white", anchor="mm", stroke_width=max(1, round(unit * 0.4)),
-                  stroke_fill=dark)
+        draw.text(
+            (x, ground - body * 0.75),
+            name,
+            font=tag,
+            fill="white",
+            anchor="mm",
+            stroke_width=max(1, round(unit * 0.4)),
+            stroke_fill=dark,
+        )
 
 
 def _scene(spec: dict[str, Any], size: tuple[int, int], colours: dict[str, str]) -> Image.Image:
@@ -156,11 +173,22 @@ def _scene(spec: dict[str, Any], size: tuple[int, int], colours: dict[str, str])
     draw = ImageDraw.Draw(image)
     seed = int(hashlib.sha256(subject.encode()).hexdigest()[:6], 16)
     sun_x = size[0] * (0.15 + (seed % 70) / 100)
-    draw.ellipse((sun_x - unit * 9, size[1] * 0.3 - unit * 9, sun_x + unit * 9, size[1] * 0.3 + unit * 9),
-                 fill=_mix(base, (255, 250, 220), 0.8))
+    draw.ellipse(
+        (sun_x - unit * 9, size[1] * 0.3 - unit * 9, sun_x + unit * 9, size[1] * 0.3 + unit * 9),
+        fill=_mix(base, (255, 250, 220), 0.8),
+    )
     hill = _mix(base, (0, 0, 0), 0.3)
-    draw.polygon([(0, size[1]), (0, size[1] * 0.78), (size[0] * 0.35, size[1] * 0.7), (size[0] * 0.7, size[1] * 0.8),
-                  (size[0], size[1] * 0.72), (size[0], size[1])], fill=hill)
+    draw.polygon(
+        [
+            (0, size[1]),
+            (0, size[1] * 0.78),
+            (size[0] * 0.35, size[1] * 0.7),
+            (size[0] * 0.7, size[1] * 0.8),
+            (size[0], size[1] * 0.72),
+            (size[0], size[1]),
+        ],
+        fill=hill,
+    )
     _characters(image, list(spec.get("characters") or []), colours, unit)
     _caption(image, subject, unit)
     if spec.get("style"):
@@ -168,15 +196,26 @@ def _scene(spec: dict[str, Any], size: tuple[int, int], colours: dict[str, str])
     return image
 
 
-def _sticker(image: Image.Image, text: str, unit: float, where: tuple[float, float], *, anchor: str = "left",
-             fill: tuple[int, int, int] = (255, 61, 127)) -> None:
+def _sticker(
+    image: Image.Image,
+    text: str,
+    unit: float,
+    where: tuple[float, float],
+    *,
+    anchor: str = "left",
+    fill: tuple[int, int, int] = (255, 61, 127),
+) -> None:
     draw = ImageDraw.Draw(image)
     face = font(round(unit * 4.2), bold=True)
     width = draw.textlength(text, font=face)
     pad = unit * 1.8
     x = where[0] - width - 2 * pad if anchor == "right" else where[0]
-    _panel(draw, (round(x), round(where[1]), round(x + width + 2 * pad), round(where[1] + face.size + 2 * pad)),
-           fill, round(pad))
+    _panel(
+        draw,
+        (round(x), round(where[1]), round(x + width + 2 * pad), round(where[1] + face.size + 2 * pad)),
+        fill,
+        round(pad),
+    )
     draw.text((x + pad, where[1] + pad * 0.9), text, font=face, fill="white")
 
 
@@ -189,8 +228,9 @@ def _edit(spec: dict[str, Any], size: tuple[int, int], inputs: list[bytes]) -> I
     draw = ImageDraw.Draw(image, "RGBA")
     seed = int(hashlib.sha256(str(spec["edit"]).encode()).hexdigest()[:8], 16)
     cx, cy, r = size[0] * (0.2 + (seed % 60) / 100), size[1] * (0.35 + (seed // 60 % 35) / 100), unit * 10
-    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*accent, 150), outline=(255, 255, 255, 255),
-                 width=max(2, round(unit)))
+    draw.ellipse(
+        (cx - r, cy - r, cx + r, cy + r), fill=(*accent, 150), outline=(255, 255, 255, 255), width=max(2, round(unit))
+    )
     draw.rectangle((0, 0, size[0] - 1, size[1] - 1), outline=(*accent, 255), width=max(3, round(unit * 1.5)))
     face = font(round(unit * 4.2), bold=True)
     lines = _wrap(draw, f"EDIT: {spec['edit']}", face, round(size[0] * 0.8))[:3]
@@ -271,4 +311,3 @@ def picture(spec: dict[str, Any], size: tuple[int, int], inputs: list[bytes], co
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=3)
     return buffer.getvalue()
-

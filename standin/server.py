@@ -54,8 +54,9 @@ class StandinServer:
             self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
             self._httpd.daemon_threads = True
             self._httpd.standin = self  # type: ignore[attr-defined]
-            threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True,
-                             name="standin").start()
+            threading.Thread(
+                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True, name="standin"
+            ).start()
         return self
 
     def stop(self) -> None:
@@ -96,13 +97,13 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "StandinGemini/2"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         """No request log on stderr."""
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         self._serve("GET")
 
-    def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_POST(self) -> None:
         self._serve("POST")
 
     def _serve(self, method: str) -> None:
@@ -156,8 +157,9 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             raise wire.ApiError(404, "NOT_FOUND", f"Method not found: {method} {url.path} (stand-in Gemini API).")
 
-    def _interaction(self, standin: StandinServer, method: str, wanted: str | None, body: dict[str, Any],
-                     fault: Any) -> None:
+    def _interaction(
+        self, standin: StandinServer, method: str, wanted: str | None, body: dict[str, Any], fault: Any
+    ) -> None:
         if method == "GET":
             if wanted not in standin.interactions:
                 raise wire.ApiError(404, "NOT_FOUND", f"Interaction {wanted} was not found.")
@@ -176,7 +178,8 @@ class _Handler(BaseHTTPRequestHandler):
         if body.get("store", True):
             made = [p["image"] for p in reply.parts if "image" in p and not p.get("thought")]
             standin.interactions[identifier] = _Stored(
-                result, [*ask.earlier_images, *ask.images, *made], result["usage"]["total_tokens"])
+                result, [*ask.earlier_images, *ask.images, *made], result["usage"]["total_tokens"]
+            )
         if body.get("stream"):
             self._events([json.dumps(e) for e in wire.interaction_events(result)] + ["[DONE]"], fault)
         else:

@@ -43,15 +43,34 @@ def invalid(message: str) -> ApiError:
 def fault(code: int, message: str = "") -> ApiError:
     """The error the real API sends for ``code`` (429 with its retry delay, 5xx, a bad key...)."""
     known = {
-        400: ("INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.",
-              [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
-                "domain": "googleapis.com"}]),
-        403: ("PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers without established "
-              "identity). Please use API Key or other form of API consumer identity to call this API.", []),
-        429: ("RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).",
-              [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "7s"}]),
-        500: ("INTERNAL", "An internal error has occurred. Please retry or report in "
-              "https://developers.generativeai.google/guide/troubleshooting", []),
+        400: (
+            "INVALID_ARGUMENT",
+            "API key not valid. Please pass a valid API key.",
+            [
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "API_KEY_INVALID",
+                    "domain": "googleapis.com",
+                }
+            ],
+        ),
+        403: (
+            "PERMISSION_DENIED",
+            "Method doesn't allow unregistered callers (callers without established "
+            "identity). Please use API Key or other form of API consumer identity to call this API.",
+            [],
+        ),
+        429: (
+            "RESOURCE_EXHAUSTED",
+            "Resource has been exhausted (e.g. check quota).",
+            [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "7s"}],
+        ),
+        500: (
+            "INTERNAL",
+            "An internal error has occurred. Please retry or report in "
+            "https://developers.generativeai.google/guide/troubleshooting",
+            [],
+        ),
         503: ("UNAVAILABLE", "The model is overloaded. Please try again later.", []),
         504: ("DEADLINE_EXCEEDED", "Deadline expired before operation could complete.", []),
     }
@@ -60,9 +79,13 @@ def fault(code: int, message: str = "") -> ApiError:
 
 
 def model_not_found(name: str, version: str, method: str) -> ApiError:
-    return ApiError(404, "NOT_FOUND", f"models/{name} is not found for API version {version}, or is not "
-                    f"supported for {method}. Call ListModels to see the list of available models and their "
-                    "supported methods.")
+    return ApiError(
+        404,
+        "NOT_FOUND",
+        f"models/{name} is not found for API version {version}, or is not "
+        f"supported for {method}. Call ListModels to see the list of available models and their "
+        "supported methods.",
+    )
 
 
 def served_models() -> list[models.ImageModel]:
@@ -79,10 +102,16 @@ def find_model(name: str, version: str, method: str) -> models.ImageModel:
 
 
 def model_resource(model: models.ImageModel) -> Json:
-    return {"name": f"models/{model.id}", "version": "stand-in", "displayName": model.name,
-            "description": f"Stand-in for {model.name}, an image generation model: placeholder pictures.",
-            "inputTokenLimit": 131072, "outputTokenLimit": 32768, "thinking": True,
-            "supportedGenerationMethods": ["generateContent", "streamGenerateContent", "countTokens"]}
+    return {
+        "name": f"models/{model.id}",
+        "version": "stand-in",
+        "displayName": model.name,
+        "description": f"Stand-in for {model.name}, an image generation model: placeholder pictures.",
+        "inputTokenLimit": 131072,
+        "outputTokenLimit": 32768,
+        "thinking": True,
+        "supportedGenerationMethods": ["generateContent", "streamGenerateContent", "countTokens"],
+    }
 
 
 # -- reading requests -----------------------------------------------------------------------------
@@ -99,7 +128,7 @@ class Ask:
     modalities: set[str] = field(default_factory=lambda: {"TEXT", "IMAGE"})
     aspect_ratio: str | None = None
     image_size: str = "1K"
-    thinking_level: str = "medium"
+    thinking_level: str = ""  # as asked; "" when the request sets none (the model's default, always accepted)
     include_thoughts: bool = False
     search: bool = False
     text_tokens: int = 0
@@ -109,11 +138,13 @@ class Ask:
         ratio = self.aspect_ratio
         if ratio is None:  # like the API: keep the input picture's shape, else square
             ratio = "1:1"
-            if self.images:
-                from PIL import Image
+            shown = self.images or self.earlier_images[-1:]  # an edit of an earlier turn's picture keeps its shape
+            if shown:
                 import io
 
-                with Image.open(io.BytesIO(self.images[0])) as image:
+                from PIL import Image
+
+                with Image.open(io.BytesIO(shown[0])) as image:
                     shape = image.width / image.height
                 ratio = min(self.model.pixels, key=lambda r: abs(_ratio(r) - shape))
         return self.model.pixel_size(ratio, self.image_size)
@@ -144,17 +175,24 @@ def decode_data(text: Any, where: str) -> bytes:
 def _check_image_config(ask: Ask) -> None:
     model = ask.model
     if ask.aspect_ratio is not None and ask.aspect_ratio not in model.pixels:
-        raise invalid(f"Unsupported aspect ratio '{ask.aspect_ratio}' for {model.id}. Supported values are: "
-                      f"{', '.join(model.pixels)}.")
+        raise invalid(
+            f"Unsupported aspect ratio '{ask.aspect_ratio}' for {model.id}. Supported values are: "
+            f"{', '.join(model.pixels)}."
+        )
     if ask.image_size not in model.sizes:
-        raise invalid(f"Invalid image size '{ask.image_size}' for {model.id}. Supported values are: "
-                      f"{', '.join(model.sizes)}.")
-    if len(ask.images) + len(ask.earlier_images) > model.max_input_images:
-        raise invalid(f"Too many images in the request: {len(ask.images) + len(ask.earlier_images)}. "
-                      f"{model.id} accepts at most {model.max_input_images} input images per request.")
+        raise invalid(
+            f"Invalid image size '{ask.image_size}' for {model.id}. Supported values are: {', '.join(model.sizes)}."
+        )
+    if len(ask.images) > model.max_input_images:  # the pictures sent with this turn: reference images
+        raise invalid(
+            f"Too many images in the request: {len(ask.images)}. "
+            f"{model.id} accepts at most {model.max_input_images} input images per request."
+        )
     if ask.thinking_level and model.thinking_levels and ask.thinking_level not in model.thinking_levels:
-        raise invalid(f"Thinking level '{ask.thinking_level}' is not supported by {model.id}. Supported "
-                      f"values are: {', '.join(model.thinking_levels)}.")
+        raise invalid(
+            f"Thinking level '{ask.thinking_level}' is not supported by {model.id}. Supported "
+            f"values are: {', '.join(model.thinking_levels)}."
+        )
 
 
 def read_generate(model: models.ImageModel, body: Json) -> Ask:
@@ -181,14 +219,20 @@ def read_generate(model: models.ImageModel, body: Json) -> Ask:
     image_config = get(config, "imageConfig") or {}
     thinking = get(config, "thinkingConfig") or {}
     modalities = {str(m).upper() for m in get(config, "responseModalities") or []} or {"TEXT", "IMAGE"}
-    ask = Ask(model=model, prompt=" ".join(t for c, t in texts if c == last).strip(),
-              images=[d for c, d in images if c == last], earlier_images=[d for c, d in images if c != last],
-              modalities=modalities, aspect_ratio=get(image_config, "aspectRatio"),
-              image_size=get(image_config, "imageSize") or "1K",
-              thinking_level=str(get(thinking, "thinkingLevel") or "medium").lower(),
-              include_thoughts=bool(get(thinking, "includeThoughts")),
-              search=any(get(t, "googleSearch") is not None for t in body.get("tools") or [] if isinstance(t, dict)),
-              text_tokens=sum(max(1, len(t) // 4) for _, t in texts), seed=json.dumps(body, sort_keys=True))
+    ask = Ask(
+        model=model,
+        prompt=" ".join(t for c, t in texts if c == last).strip(),
+        images=[d for c, d in images if c == last],
+        earlier_images=[d for c, d in images if c != last],
+        modalities=modalities,
+        aspect_ratio=get(image_config, "aspectRatio"),
+        image_size=get(image_config, "imageSize") or "1K",
+        thinking_level=str(get(thinking, "thinkingLevel") or "").lower(),
+        include_thoughts=bool(get(thinking, "includeThoughts")),
+        search=any(get(t, "googleSearch") is not None for t in body.get("tools") or [] if isinstance(t, dict)),
+        text_tokens=sum(max(1, len(t) // 4) for _, t in texts),
+        seed=json.dumps(body, sort_keys=True),
+    )
     _check_image_config(ask)
     return ask
 
@@ -205,8 +249,10 @@ def _check_signatures(contents: list[Json]) -> None:
             is_image = get(part, "inlineData") is not None
             if (is_image or (starts and p == 0)) and not part.get("thought") and not get(part, "thoughtSignature"):
                 kind = "Image part" if is_image else "Part"
-                raise invalid(f"{kind} is missing a thought_signature in content position {c + 1}, part position "
-                              f"{p + 1}. Please refer to {DOCS}/thought-signatures#model-behavior for more details.")
+                raise invalid(
+                    f"{kind} is missing a thought_signature in content position {c + 1}, part position "
+                    f"{p + 1}. Please refer to {DOCS}/thought-signatures#model-behavior for more details."
+                )
 
 
 def read_interaction(body: Json) -> Ask:
@@ -237,11 +283,17 @@ def read_interaction(body: Json) -> Ask:
     image = next((f for f in formats if isinstance(f, dict) and f.get("type") == "image"), {})
     config = body.get("generation_config") or {}
     legacy = config.get("image_config") or {}
-    ask = Ask(model=model, prompt=" ".join(texts).strip(), images=images, modalities=modalities or {"TEXT", "IMAGE"},
-              aspect_ratio=image.get("aspect_ratio") or legacy.get("aspect_ratio"),
-              image_size=image.get("image_size") or legacy.get("image_size") or "1K",
-              thinking_level=str(config.get("thinking_level") or "medium").lower(),
-              text_tokens=max(1, len(" ".join(texts)) // 4), seed=json.dumps(body, sort_keys=True))
+    ask = Ask(
+        model=model,
+        prompt=" ".join(texts).strip(),
+        images=images,
+        modalities=modalities or {"TEXT", "IMAGE"},
+        aspect_ratio=image.get("aspect_ratio") or legacy.get("aspect_ratio"),
+        image_size=image.get("image_size") or legacy.get("image_size") or "1K",
+        thinking_level=str(config.get("thinking_level") or "").lower(),
+        text_tokens=max(1, len(" ".join(texts)) // 4),
+        seed=json.dumps(body, sort_keys=True),
+    )
     _check_image_config(ask)
     return ask
 
@@ -266,11 +318,13 @@ def digest(*values: Any, size: int = 12) -> str:
 
 def _usage(ask: Ask, reply: Reply) -> dict[str, int]:
     images = [p for p in reply.parts if "image" in p and not p.get("thought")]
-    return {"prompt_text": ask.text_tokens,
-            "prompt_images": (len(ask.images) + len(ask.earlier_images)) * ask.model.input_image_tokens,
-            "text": sum(max(1, len(p["text"]) // 4) for p in reply.parts if "text" in p and not p.get("thought")),
-            "image": len(images) * ask.model.tokens_per_image.get(ask.image_size, 1120),
-            "thoughts": THINKING_TOKENS.get(ask.thinking_level, 320)}
+    return {
+        "prompt_text": ask.text_tokens,
+        "prompt_images": (len(ask.images) + len(ask.earlier_images)) * ask.model.input_image_tokens,
+        "text": sum(max(1, len(p["text"]) // 4) for p in reply.parts if "text" in p and not p.get("thought")),
+        "image": len(images) * ask.model.tokens_per_image.get(ask.image_size, 1120),
+        "thoughts": THINKING_TOKENS.get(ask.thinking_level, 320),
+    }
 
 
 def generate_response(ask: Ask, reply: Reply) -> Json:
@@ -330,12 +384,19 @@ def _chunk(ask: Ask, reply: Reply, parts: list[Json], *, last: bool) -> Json:
         prompt = u["prompt_text"] + u["prompt_images"]
         output = u["text"] + u["image"]
         response["usageMetadata"] = {
-            "promptTokenCount": prompt, "candidatesTokenCount": output, "thoughtsTokenCount": u["thoughts"],
+            "promptTokenCount": prompt,
+            "candidatesTokenCount": output,
+            "thoughtsTokenCount": u["thoughts"],
             "totalTokenCount": prompt + output + u["thoughts"],
-            "promptTokensDetails": [{"modality": m, "tokenCount": n} for m, n in
-                                    (("TEXT", u["prompt_text"]), ("IMAGE", u["prompt_images"])) if n],
-            "candidatesTokensDetails": [{"modality": m, "tokenCount": n} for m, n in
-                                        (("TEXT", u["text"]), ("IMAGE", u["image"])) if n]}
+            "promptTokensDetails": [
+                {"modality": m, "tokenCount": n}
+                for m, n in (("TEXT", u["prompt_text"]), ("IMAGE", u["prompt_images"]))
+                if n
+            ],
+            "candidatesTokensDetails": [
+                {"modality": m, "tokenCount": n} for m, n in (("TEXT", u["text"]), ("IMAGE", u["image"])) if n
+            ],
+        }
     response["modelVersion"] = f"{ask.model.id} (stand-in)"
     response["responseId"] = digest("response", ask.seed, size=22)
     return response
@@ -348,8 +409,9 @@ def interaction(ask: Ask, reply: Reply, interaction_id: str, previous: str | Non
         if part.get("thought"):
             continue
         if "image" in part:
-            content.append({"type": "image", "mime_type": "image/png",
-                            "data": base64.b64encode(part["image"]).decode()})
+            content.append(
+                {"type": "image", "mime_type": "image/png", "data": base64.b64encode(part["image"]).decode()}
+            )
         else:
             content.append({"type": "text", "text": part["text"]})
     sent = {"text": ask.text_tokens, "image": len(ask.images) * ask.model.input_image_tokens}
@@ -358,15 +420,25 @@ def interaction(ask: Ask, reply: Reply, interaction_id: str, previous: str | Non
     body: Json = {
         "id": interaction_id,
         "status": "failed" if reply.block else "completed" if reply.finish == "STOP" else "incomplete",
-        "model": ask.model.id, "created": "2026-12-01T00:00:00Z", "updated": "2026-12-01T00:00:00Z",
-        "steps": [{"type": "thought", "signature": base64.b64encode(f"standin-{interaction_id}".encode()).decode()},
-                  {"type": "model_output", "content": content}],
-        "usage": {"total_input_tokens": total_input, "total_cached_tokens": cached,
-                  "total_output_tokens": u["text"] + u["image"], "total_thought_tokens": u["thoughts"],
-                  "total_tokens": total_input + u["text"] + u["image"] + u["thoughts"],
-                  "input_tokens_by_modality": [{"modality": m, "tokens": n} for m, n in sent.items() if n],
-                  "output_tokens_by_modality": [{"modality": m, "tokens": n} for m, n in
-                                                (("text", u["text"]), ("image", u["image"])) if n]}}
+        "model": ask.model.id,
+        "created": "2026-12-01T00:00:00Z",
+        "updated": "2026-12-01T00:00:00Z",
+        "steps": [
+            {"type": "thought", "signature": base64.b64encode(f"standin-{interaction_id}".encode()).decode()},
+            {"type": "model_output", "content": content},
+        ],
+        "usage": {
+            "total_input_tokens": total_input,
+            "total_cached_tokens": cached,
+            "total_output_tokens": u["text"] + u["image"],
+            "total_thought_tokens": u["thoughts"],
+            "total_tokens": total_input + u["text"] + u["image"] + u["thoughts"],
+            "input_tokens_by_modality": [{"modality": m, "tokens": n} for m, n in sent.items() if n],
+            "output_tokens_by_modality": [
+                {"modality": m, "tokens": n} for m, n in (("text", u["text"]), ("image", u["image"])) if n
+            ],
+        },
+    }
     if previous:
         body["previous_interaction_id"] = previous
     if body["status"] != "completed":
@@ -376,14 +448,15 @@ def interaction(ask: Ask, reply: Reply, interaction_id: str, previous: str | Non
 
 def interaction_events(body: Json) -> list[Json]:
     """An Interaction as the stream of events ``stream=True`` sends."""
-    events: list[Json] = [{"event_type": "interaction.created",
-                           "interaction": {"id": body["id"], "status": "in_progress"}}]
+    events: list[Json] = [
+        {"event_type": "interaction.created", "interaction": {"id": body["id"], "status": "in_progress"}}
+    ]
     for index, step in enumerate(body["steps"]):
-        events.append({"event_type": "step.start", "index": index, "step": {**step, "content": []}
-                       if "content" in step else step})
+        events.append(
+            {"event_type": "step.start", "index": index, "step": {**step, "content": []} if "content" in step else step}
+        )
         for item in step.get("content", []):
             events.append({"event_type": "step.delta", "index": index, "delta": item})
         events.append({"event_type": "step.stop", "index": index})
     events.append({"event_type": "interaction.completed", "interaction": body})
     return events
-

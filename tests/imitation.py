@@ -26,25 +26,55 @@ MODELS: dict[str, tuple[str, str, bool]] = {  # id -> displayName, description, 
     "gemini-3.1-flash-lite-image": ("Nano Banana 2 Lite", "Fast, low-cost Gemini image model", True),
     "gemini-3.5-flash": ("Gemini 3.5 Flash", "Fast multimodal model with text output", False),
 }
-RESOURCES = {model: {"name": f"models/{model}", "displayName": display, "description": description,
-                     "supportedGenerationMethods": ["generateContent", "countTokens", "batchGenerateContent"]}
-             for model, (display, description, _) in MODELS.items()}
-RATIOS: dict[str, tuple[int, int]] = {"1:1": (1024, 1024),  # pixel sizes at 1K
-    "2:3": (848, 1264), "3:2": (1264, 848), "3:4": (896, 1200), "4:3": (1200, 896),
-    "4:5": (928, 1152), "5:4": (1152, 928), "9:16": (768, 1376), "16:9": (1376, 768), "21:9": (1584, 672),
-    "1:4": (512, 2048), "4:1": (2048, 512), "1:8": (384, 3072), "8:1": (3072, 384)}
+RESOURCES = {
+    model: {
+        "name": f"models/{model}",
+        "displayName": display,
+        "description": description,
+        "supportedGenerationMethods": ["generateContent", "countTokens", "batchGenerateContent"],
+    }
+    for model, (display, description, _) in MODELS.items()
+}
+RATIOS: dict[str, tuple[int, int]] = {
+    "1:1": (1024, 1024),  # pixel sizes at 1K
+    "2:3": (848, 1264),
+    "3:2": (1264, 848),
+    "3:4": (896, 1200),
+    "4:3": (1200, 896),
+    "4:5": (928, 1152),
+    "5:4": (1152, 928),
+    "9:16": (768, 1376),
+    "16:9": (1376, 768),
+    "21:9": (1584, 672),
+    "1:4": (512, 2048),
+    "4:1": (2048, 512),
+    "1:8": (384, 3072),
+    "8:1": (3072, 384),
+}
 SCALES, MAX_SIDE = {"512": 0.5, "1K": 1.0, "2K": 2.0, "4K": 4.0}, 2048
-NUMBERS = {word: n for n, word in enumerate(["one", "two", "three", "four", "five", "six", "seven", "eight",
-                                              "nine", "ten", "eleven", "twelve"], 1)}
+NUMBERS = {
+    word: n
+    for n, word in enumerate(
+        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"], 1
+    )
+}
 NOUNS = {"scene": "Scene", "step": "Step", "image": "Image", "picture": "Picture", "panel": "Panel"}
 INTRO = "Sure! Here's what I made for you."
 IMAGE_TOKENS, INPUT_IMAGE_TOKENS, EARLIER_TOKENS, THOUGHT_TOKENS = 1120, 258, 32, 96
-STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED",
-          500: "INTERNAL", 503: "UNAVAILABLE"}
-TRANSIENT = {429: "Resource has been exhausted (e.g. check quota).",
-             500: "An internal error has occurred. Please retry or report in "
-                  "https://developers.generativeai.google/guide/troubleshooting",
-             503: "The model is overloaded. Please try again later."}
+STATUS = {
+    400: "INVALID_ARGUMENT",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
+TRANSIENT = {
+    429: "Resource has been exhausted (e.g. check quota).",
+    500: "An internal error has occurred. Please retry or report in "
+    "https://developers.generativeai.google/guide/troubleshooting",
+    503: "The model is overloaded. Please try again later.",
+}
 ROUTE = re.compile(r"/(v1|v1beta)/(models|interactions)(?:/([^:/]+))?(?::(\w+))?")
 
 
@@ -75,9 +105,12 @@ def digest(*parts: object) -> bytes:
 def known(model: str, version: str) -> str:
     """The model id, or the real 404 for a retired or unknown one."""
     if model not in MODELS:
-        raise ApiError(404, f"models/{model} is not found for API version {version}, or is not supported for "
-                            "generateContent. Call ListModels to see the list of available models and their "
-                            "supported methods.")
+        raise ApiError(
+            404,
+            f"models/{model} is not found for API version {version}, or is not supported for "
+            "generateContent. Call ListModels to see the list of available models and their "
+            "supported methods.",
+        )
     return model
 
 
@@ -86,7 +119,7 @@ def wanted(prompt: str) -> tuple[int | None, str]:
     words = re.findall(r"\d+(?::\d+)+|[a-z0-9]+", prompt.lower())  # an aspect ratio like 16:9 stays one word
     for i, word in enumerate(words):
         if (noun := word.removesuffix("s")) in NOUNS:
-            for before in reversed(words[max(0, i - 3):i]):
+            for before in reversed(words[max(0, i - 3) : i]):
                 if 0 < (count := int(before) if before.isdigit() else NUMBERS.get(before, 0)) <= 12:
                     return count, noun
     return None, "picture"
@@ -111,8 +144,12 @@ def compose(model: str, prompt: str, kinds: set[str], edit: bool, ratio: Any, si
     """Markdown strings and PNGs (at most 2048 px a side): an intro, a heading per picture, one too few."""
     (count, noun), quote = wanted(prompt), " ".join(prompt.split()[:6]) or "your idea"
     if "image" not in kinds:
-        return [(f"{INTRO}\n\nYou asked about *“{quote}”*. Here is my take:\n\n- **Idea:** keep it simple."
-                 "\n- **Detail:** one clear subject in flat colours.\n\nShall I go further?")]
+        return [
+            (
+                f"{INTRO}\n\nYou asked about *“{quote}”*. Here is my take:\n\n- **Idea:** keep it simple."
+                "\n- **Detail:** one clear subject in flat colours.\n\nShall I go further?"
+            )
+        ]
     if size is not None and (size not in SCALES or (size == "512" and model == "gemini-nano-banana-2.1")):
         raise ApiError(400, f"Unsupported image size: {size}. Supported for models/{model}: 1K, 2K, 4K.")
     if (ratio := ratio or "1:1") not in RATIOS:
@@ -122,8 +159,11 @@ def compose(model: str, prompt: str, kinds: set[str], edit: bool, ratio: Any, si
     for k in range(1, (count - 1 if count and count >= 2 else 1) + 1):
         heading = f"**Step {k}.** " if noun == "step" else f"### {NOUNS[noun]} {k}\n\n"
         if "text" in kinds and count is None:
-            pieces.append(f"{INTRO} I applied *“{quote}”* and framed the change in **magenta**." if edit
-                          else f"{INTRO} I drew *“{quote}”* in **flat colours**.")
+            pieces.append(
+                f"{INTRO} I applied *“{quote}”* and framed the change in **magenta**."
+                if edit
+                else f"{INTRO} I drew *“{quote}”* in **flat colours**."
+            )
         elif "text" in kinds:
             pieces.append(f"{INTRO}\n\n{heading}*“{quote}”*." if k == 1 else f"{heading}Part {k}.")
         pieces.append(draw((round(width * scale), round(height * scale)), digest(seed, k, edit), edit))
@@ -146,8 +186,9 @@ def generate(model: str, body: dict[str, Any]) -> dict[str, Any]:
     for c, content in enumerate(contents if makes_images else [], 1):
         for p, part in enumerate(content.get("parts") or [] if content.get("role") == "model" else [], 1):
             if (turn_start or "inlineData" in part) and not part.get("thoughtSignature"):
-                raise ApiError(400, f"Image part is missing a thought_signature in content position {c}, "
-                                    f"part position {p}.")
+                raise ApiError(
+                    400, f"Image part is missing a thought_signature in content position {c}, part position {p}."
+                )
             turn_start = False
         turn_start = turn_start or content.get("role") != "model"
     parts = contents[-1].get("parts") or []
@@ -155,8 +196,10 @@ def generate(model: str, body: dict[str, Any]) -> dict[str, Any]:
     edit = bool([unbase64(part["inlineData"]["data"]) for part in parts if "inlineData" in part])
     pieces = compose(model, prompt, kinds, edit, picture.get("aspectRatio"), picture.get("imageSize"))
     seed = digest(model, body)  # the first part and every picture carry a thought signature
-    out: list[dict[str, Any]] = [{"inlineData": {"mimeType": "image/png", "data": b64(p)}}
-                                 if isinstance(p, bytes) else {"text": p} for p in pieces]
+    out: list[dict[str, Any]] = [
+        {"inlineData": {"mimeType": "image/png", "data": b64(p)}} if isinstance(p, bytes) else {"text": p}
+        for p in pieces
+    ]
     for i in {0} | {i for i, part in enumerate(out) if "inlineData" in part}:
         out[i]["thoughtSignature"] = b64(digest(seed, i)[:24])
     text_out = sum(len(p) // 4 + 1 for p in pieces if isinstance(p, str))
@@ -165,21 +208,31 @@ def generate(model: str, body: dict[str, Any]) -> dict[str, Any]:
     if any("googleSearch" in tool for tool in body.get("tools") or []):
         candidate["groundingMetadata"] = {
             "webSearchQueries": [" ".join(prompt.split()[:6])],
-            "groundingChunks": [{"web": {"uri": f"https://imitation.invalid/{k}", "title": f"Source {k}"}}
-                                for k in (1, 2)],
-            "searchEntryPoint": {"renderedContent": '<div class="imitation-search">Imitation search</div>'}}
+            "groundingChunks": [
+                {"web": {"uri": f"https://imitation.invalid/{k}", "title": f"Source {k}"}} for k in (1, 2)
+            ],
+            "searchEntryPoint": {"renderedContent": '<div class="imitation-search">Imitation search</div>'},
+        }
     details = [{"modality": m, "tokenCount": n} for m, n in (("TEXT", text_out), ("IMAGE", image_out)) if n]
-    usage = {"promptTokenCount": prompt_count, "candidatesTokenCount": text_out + image_out,
-             "totalTokenCount": prompt_count + text_out + image_out + THOUGHT_TOKENS,
-             "thoughtsTokenCount": THOUGHT_TOKENS, "candidatesTokensDetails": details}
-    return {"candidates": [candidate], "usageMetadata": usage, "modelVersion": model,
-            "responseId": base64.urlsafe_b64encode(seed[:15]).decode()}
+    usage = {
+        "promptTokenCount": prompt_count,
+        "candidatesTokenCount": text_out + image_out,
+        "totalTokenCount": prompt_count + text_out + image_out + THOUGHT_TOKENS,
+        "thoughtsTokenCount": THOUGHT_TOKENS,
+        "candidatesTokensDetails": details,
+    }
+    return {
+        "candidates": [candidate],
+        "usageMetadata": usage,
+        "modelVersion": model,
+        "responseId": base64.urlsafe_b64encode(seed[:15]).decode(),
+    }
 
 
 def stream(answer: dict[str, Any], sse: bool) -> Any:
     """The answer in chunks: texts halved, pictures whole, finish and usage last (SSE text when ``sse``)."""
     whole, top = answer["candidates"][0], {key: answer[key] for key in ("modelVersion", "responseId")}
-    cut = [(p, (t := p.get("text", ""))[:len(t) // 2], t[len(t) // 2:]) for p in whole["content"]["parts"]]
+    cut = [(p, (t := p.get("text", ""))[: len(t) // 2], t[len(t) // 2 :]) for p in whole["content"]["parts"]]
     parts = [q for p, a, b in cut for q in ([p | {"text": a}, {"text": b}] if a else [p])]  # texts in halves
     out = [{"candidates": [{"content": {"role": "model", "parts": [p]}, "index": 0}], **top} for p in parts]
     last = whole | {"content": {"role": "model", "parts": [{"text": ""}]}}
@@ -195,7 +248,9 @@ def interaction_events(interaction: dict[str, Any]) -> str:
         {"event_type": "interaction.created", "interaction": brief | {"status": "in_progress"}},
         {"event_type": "step.start", "index": 0, "step": {"type": "model_output", "content": []}},
         *({"event_type": "step.delta", "index": 0, "delta": block} for block in output["content"]),
-        {"event_type": "step.stop", "index": 0}, {"event_type": "interaction.completed", "interaction": done}]
+        {"event_type": "step.stop", "index": 0},
+        {"event_type": "interaction.completed", "interaction": done},
+    ]
     lines = [f"event: {event['event_type']}\ndata: {json.dumps(event)}\n\n" for event in events]
     return "".join(lines) + "data: [DONE]\n\n"
 
@@ -232,9 +287,12 @@ class Imitation:
             self._seen.add(key)
         time.sleep(self.latency)
         if not headers.get("x-goog-api-key"):
-            raise ApiError(403, "Method doesn't allow unregistered callers (callers without established "
-                                "identity). Please use API Key or other form of API consumer identity to "
-                                "call this API.")
+            raise ApiError(
+                403,
+                "Method doesn't allow unregistered callers (callers without established "
+                "identity). Please use API Key or other form of API consumer identity to "
+                "call this API.",
+            )
         if first and (code := self.first_attempt_status):
             retry = [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1s"}]
             raise ApiError(code, TRANSIENT[code], retry if code == 429 else None)
@@ -252,8 +310,10 @@ class Imitation:
             return RESOURCES[name]
         if collection == "models" and (method, verb) == ("POST", "countTokens"):
             return {"totalTokens": prompt_tokens(body.get("contents") or [])}
-        if collection == "models" and (method, verb) in {("POST", "generateContent"),
-                                                          ("POST", "streamGenerateContent")}:
+        if collection == "models" and (method, verb) in {
+            ("POST", "generateContent"),
+            ("POST", "streamGenerateContent"),
+        }:
             answer = generate(name, body)
             return answer if verb == "generateContent" else stream(answer, query.get("alt") == ["sse"])
         raise ApiError(404, "Not found.")
@@ -278,24 +338,39 @@ class Imitation:
         pieces = compose(model, prompt, kinds, pictures > 0, ratio, size)
         if {"text", "image"} <= kinds:
             pieces.append("Let me know if you'd like any changes!")  # output_text reads only trailing text
-        content = [{"type": "text", "text": p} if isinstance(p, str)
-                   else {"type": "image", "mime_type": "image/png", "data": b64(p)} for p in pieces]
+        content = [
+            {"type": "text", "text": p}
+            if isinstance(p, str)
+            else {"type": "image", "mime_type": "image/png", "data": b64(p)}
+            for p in pieces
+        ]
         text_out = sum(len(p) // 4 + 1 for p in pieces if isinstance(p, str))
         image_out = IMAGE_TOKENS * sum(isinstance(p, bytes) for p in pieces)
         # Server-side state: the earlier turns are not resent, so they cost only a small constant.
         tokens_in = len(prompt) // 4 + 1 + INPUT_IMAGE_TOKENS * pictures + EARLIER_TOKENS * bool(previous)
         by_kind = [{"modality": m, "tokens": n} for m, n in (("text", text_out), ("image", image_out)) if n]
-        usage = {"total_input_tokens": tokens_in, "total_output_tokens": text_out + image_out,
-                 "total_tokens": tokens_in + text_out + image_out, "output_tokens_by_modality": by_kind}
+        usage = {
+            "total_input_tokens": tokens_in,
+            "total_output_tokens": text_out + image_out,
+            "total_tokens": tokens_in + text_out + image_out,
+            "output_tokens_by_modality": by_kind,
+        }
         with self._lock:
             self._count += 1
             iid, stamp = f"imi_{self._count:06d}", "2026-12-01T00:00:00Z"  # fixed, so answers repeat
             interaction = {
-                "id": iid, "status": "completed", "model": model, "created": stamp, "updated": stamp,
+                "id": iid,
+                "status": "completed",
+                "model": model,
+                "created": stamp,
+                "updated": stamp,
                 **({"previous_interaction_id": previous} if previous else {}),
-                "steps": [{"type": "thought", "signature": b64(digest(iid)[:24])},
-                          {"type": "model_output", "content": content}],
-                "usage": usage}
+                "steps": [
+                    {"type": "thought", "signature": b64(digest(iid)[:24])},
+                    {"type": "model_output", "content": content},
+                ],
+                "usage": usage,
+            }
             if body.get("store", True):
                 self._interactions[iid] = interaction
         return interaction_events(interaction) if body.get("stream") else interaction
@@ -318,7 +393,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, result = 200, imitation.handle(self.command, self.path, raw, headers)
         except ApiError as error:
             status, result = error.code, error.body
-        except Exception as error:  # noqa: BLE001 - a malformed request (or a bug here) must reach the client
+        except Exception as error:
             status, result = 400, ApiError(400, f"Invalid JSON payload received: {error!r}").body
         sse, gzipped = isinstance(result, str), "gzip" in headers.get("accept-encoding", "")
         data = result.encode() if sse else json.dumps(result, ensure_ascii=False, indent=2).encode()
@@ -331,7 +406,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    do_POST = do_GET
+    do_POST = do_GET  # noqa: N815 - the stdlib's handler name
 
 
 def main() -> None:

@@ -72,8 +72,10 @@ def test_chat_sends_signatures_back_and_missing_ones_fail(imitation: Imitation, 
     history = imitation.requests[-1]["body"]["contents"]
     assert [c["role"] for c in history] == ["user", "model"] * 2 + ["user"]
     assert all("thoughtSignature" in part for part in history[1]["parts"])
-    bare = [types.Content(role=role, parts=[types.Part(text=text)])
-            for role, text in [("user", "Draw a cat"), ("model", "Here it is."), ("user", "Make it blue")]]
+    bare = [
+        types.Content(role=role, parts=[types.Part(text=text)])
+        for role, text in [("user", "Draw a cat"), ("model", "Here it is."), ("user", "Make it blue")]
+    ]
     with pytest.raises(errors.ClientError) as caught:
         client.models.generate_content(model=MODEL, contents=bare)
     assert caught.value.code == 400 and caught.value.status == "INVALID_ARGUMENT"
@@ -117,8 +119,9 @@ def test_retired_model_404_models_key_and_gzip(imitation: Imitation, client: gen
     with pytest.raises(urllib.error.HTTPError) as no_key:
         urllib.request.urlopen(f"{imitation.url}/v1beta/models")
     assert json.loads(no_key.value.read())["error"]["status"] == "PERMISSION_DENIED"
-    request = urllib.request.Request(f"{imitation.url}/v1beta/models/{MODEL}",
-                                     headers={"x-goog-api-key": "k", "Accept-Encoding": "gzip"})
+    request = urllib.request.Request(
+        f"{imitation.url}/v1beta/models/{MODEL}", headers={"x-goog-api-key": "k", "Accept-Encoding": "gzip"}
+    )
     with urllib.request.urlopen(request) as reply:
         assert reply.headers["Content-Encoding"] == "gzip"
         assert json.loads(gzip.decompress(reply.read()))["displayName"] == "Nano Banana 2.1"

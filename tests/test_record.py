@@ -19,16 +19,23 @@ FAKE_KEY = "AIza" + "Sy" + "Fake" + "0" * 29  # key-shaped; assembled so no file
 
 def run_record(*args: str, key: str = FAKE_KEY) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GENAI_", "GEMINI_", "GOOGLE_"))}
-    return subprocess.run([sys.executable, "-m", "tools.record", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**env, "GEMINI_API_KEY": key}, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "tools.record", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**env, "GEMINI_API_KEY": key},
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("record")
     shutil.copytree(ROOT / "notebooks", work / "notebooks", ignore=shutil.ignore_patterns("outputs", ".*"))
-    result = run_record("--stand-in", "--recordings", str(work / "recordings"),
-                        str(work / "notebooks" / "01_quickstart.ipynb"))
+    result = run_record(
+        "--stand-in", "--recordings", str(work / "recordings"), str(work / "notebooks" / "01_quickstart.ipynb")
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     (work / "log.txt").write_text(result.stdout + result.stderr)
     return work
@@ -38,7 +45,8 @@ def test_record_then_replay_gives_the_committed_bytes(recorded: Path) -> None:
     cassette = recorded / "recordings" / "01_quickstart.json"
     assert cassette.read_bytes() == (ROOT / "recordings" / "01_quickstart.json").read_bytes()
     assert (recorded / "notebooks" / "01_quickstart.ipynb").read_bytes() == (
-        ROOT / "notebooks" / "01_quickstart.ipynb").read_bytes()
+        ROOT / "notebooks" / "01_quickstart.ipynb"
+    ).read_bytes()
     assert json.loads(cassette.read_text())["metadata"]["recorded_against"] == "stand-in API"
 
 
@@ -51,11 +59,12 @@ def test_a_failing_cell_keeps_the_old_recording_and_outputs(recorded: Path) -> N
     notebook = recorded / "notebooks" / "01_quickstart.ipynb"
     before = notebook.read_bytes(), (recorded / "recordings" / "01_quickstart.json").read_bytes()
     broken = nbformat.read(notebook, as_version=4)
-    broken.cells[4].source = "raise RuntimeError('this cell fails')"
+    assert broken.cells[5].cell_type == "code"
+    broken.cells[5].source = "raise RuntimeError('this cell fails')"
     nbformat.write(broken, recorded / "broken.ipynb")
     shutil.copy(recorded / "broken.ipynb", recorded / "notebooks" / "01_quickstart.ipynb")
     result = run_record("--stand-in", "--recordings", str(recorded / "recordings"), str(notebook))
-    assert result.returncode == 1 and "cell 5 failed" in result.stdout and "unchanged" in result.stdout
+    assert result.returncode == 1 and "cell 6 failed" in result.stdout and "unchanged" in result.stdout
     assert (recorded / "recordings" / "01_quickstart.json").read_bytes() == before[1]
     notebook.write_bytes(before[0])
 

@@ -37,7 +37,7 @@ def retrying(base_url: str | None = None, key: str = KEY) -> genai.Client:
     return genai.Client(api_key=key, http_options=types.HttpOptions(base_url=base_url, retry_options=retry))
 
 
-def record(place: Path, calls) -> Path:  # noqa: ANN001 - a function of a client
+def record(place: Path, calls) -> Path:
     with StandinServer("01_quickstart") as server:
         replay.start("nb", "record")
         calls(retrying(server.url), server)
@@ -60,9 +60,14 @@ def test_pixel_hash_ignores_the_encoding_and_normalize_is_idempotent() -> None:
     picture.save(as_bmp, "BMP")
     assert replay.pixel_hash(as_png.getvalue()) == replay.pixel_hash(as_bmp.getvalue())
     urlsafe = base64.urlsafe_b64encode(as_png.getvalue()).decode()
-    body = json.dumps({"contents": [{"parts": [{"inlineData": {"mimeType": "image/png", "data": urlsafe}}]}],
-                       "input": [{"type": "image", "mime_type": "image/png", "data": base64.b64encode(
-                           as_bmp.getvalue()).decode()}]})
+    body = json.dumps(
+        {
+            "contents": [{"parts": [{"inlineData": {"mimeType": "image/png", "data": urlsafe}}]}],
+            "input": [
+                {"type": "image", "mime_type": "image/png", "data": base64.b64encode(as_bmp.getvalue()).decode()}
+            ],
+        }
+    )
     once = replay.normalize_body(body)
     assert replay.normalize_body(once) == once
     data = json.loads(once)
@@ -176,10 +181,13 @@ def test_an_unrecorded_request_is_a_short_message_naming_the_difference(place: P
     assert "record" not in " ".join(lines[3:]).replace("recorded", "")  # never advises re-recording
     assert "GENAI_NOTEBOOK_MODE=practice" in str(prompt.value) and ".env" in str(prompt.value)
     with pytest.raises(replay.MissingRecordingError, match=r"imageConfig is \{\"aspectRatio\": \"16:9\"\} here"):
-        client.models.generate_content(model=MODEL, contents="a nano banana dish in a restaurant",
-                                       config=types.GenerateContentConfig(
-                                           response_modalities=["TEXT", "IMAGE"],
-                                           image_config=types.ImageConfig(aspect_ratio="16:9")))
+        client.models.generate_content(
+            model=MODEL,
+            contents="a nano banana dish in a restaurant",
+            config=types.GenerateContentConfig(
+                response_modalities=["TEXT", "IMAGE"], image_config=types.ImageConfig(aspect_ratio="16:9")
+            ),
+        )
     with pytest.raises(replay.MissingRecordingError, match="no POST models/gemini-3-pro-image:generateContent"):
         client.models.generate_content(model="gemini-3-pro-image", contents="a nano banana dish in a restaurant")
 

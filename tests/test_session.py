@@ -23,8 +23,15 @@ PROMPT = "Create a picture of a nano banana dish in a fancy restaurant with a Ge
 
 @pytest.fixture
 def clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GENAI_NOTEBOOK_MODE", "GOOGLE_GEMINI_BASE_URL",
-                 "GOOGLE_GENAI_USE_VERTEXAI", "GEMINI_IMAGE_MODEL", "GENAI_RECORDINGS_DIR"):
+    for name in (
+        "GEMINI_API_KEY",
+        "GOOGLE_API_KEY",
+        "GENAI_NOTEBOOK_MODE",
+        "GOOGLE_GEMINI_BASE_URL",
+        "GOOGLE_GENAI_USE_VERTEXAI",
+        "GEMINI_IMAGE_MODEL",
+        "GENAI_RECORDINGS_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delitem(sys.modules, "google.colab", raising=False)
@@ -69,8 +76,11 @@ def client() -> genai.Client:
 
 
 def ask(c: genai.Client) -> types.GenerateContentResponse:
-    return c.models.generate_content(model=session.models.MODEL, contents=PROMPT,
-                                     config=types.GenerateContentConfig(response_modalities=["TEXT", "IMAGE"]))
+    return c.models.generate_content(
+        model=session.models.MODEL,
+        contents=PROMPT,
+        config=types.GenerateContentConfig(response_modalities=["TEXT", "IMAGE"]),
+    )
 
 
 # -- modes ----------------------------------------------------------------------------------------
@@ -89,8 +99,9 @@ def test_no_key_replays_and_says_so_in_one_line(clean: Path, capsys: pytest.Capt
     assert ask(genai.Client(api_key=key, http_options=options)).parts  # answered from the recording
 
 
-def test_live_with_a_key_never_prints_it(clean: Path, server: StandinServer, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_live_with_a_key_never_prints_it(
+    clean: Path, server: StandinServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("GEMINI_API_KEY", GEMINI)
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
     live = client()
@@ -114,8 +125,9 @@ def test_key_order_environment_then_dotenv_then_colab(clean: Path, monkeypatch: 
     assert session._lookup(False)[:2] == ("from-colab", "Colab Secrets")
 
 
-def test_colab_secret_without_notebook_access_is_explained(clean: Path, monkeypatch: pytest.MonkeyPatch,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_colab_secret_without_notebook_access_is_explained(
+    clean: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake_colab(monkeypatch, {})
     fake = sys.modules["google.colab.userdata"]
     fake_colab(monkeypatch, {"GEMINI_API_KEY": fake.NotebookAccessError})  # type: ignore[attr-defined]
@@ -145,15 +157,17 @@ def test_unknown_mode_and_vertex_switch_are_refused(clean: Path, monkeypatch: py
 # -- models ---------------------------------------------------------------------------------------
 
 
-def test_retired_model_is_named_with_its_replacement_before_any_request(clean: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_retired_model_is_named_with_its_replacement_before_any_request(
+    clean: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GEMINI_IMAGE_MODEL", "gemini-2.0-flash-exp")
-    with pytest.raises(session.SetupError, match="use gemini-nano-banana-2.1"):
+    with pytest.raises(session.SetupError, match=r"use gemini-nano-banana-2\.1"):
         session.find_key("01_quickstart")
 
 
-def test_a_404_lists_image_models_whatever_their_names(clean: Path, server: StandinServer,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_404_lists_image_models_whatever_their_names(
+    clean: Path, server: StandinServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GEMINI_API_KEY", GEMINI)
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
     monkeypatch.setenv("GEMINI_IMAGE_MODEL", "gemini-3.1-flash-image")  # deprecated; the stand-in retired it
@@ -165,16 +179,18 @@ def test_a_404_lists_image_models_whatever_their_names(clean: Path, server: Stan
     assert "Use gemini-nano-banana-2.1" in message
 
 
-def test_a_refused_key_and_an_unreachable_server_are_explained(clean: Path, server: StandinServer,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_refused_key_and_an_unreachable_server_are_explained(
+    clean: Path, server: StandinServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GEMINI_API_KEY", GEMINI)
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
     server.queue_fault(400)
     with pytest.raises(session.SetupError, match="refused your key"):
         session.find_key("01_quickstart")
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
-    monkeypatch.setattr(session, "http_options", lambda: types.HttpOptions(
-        retry_options=types.HttpRetryOptions(attempts=1)))
+    monkeypatch.setattr(
+        session, "http_options", lambda: types.HttpOptions(retry_options=types.HttpRetryOptions(attempts=1))
+    )
     with pytest.raises(session.SetupError, match="Could not reach"):
         session.find_key("01_quickstart")
 
@@ -182,8 +198,9 @@ def test_a_refused_key_and_an_unreachable_server_are_explained(clean: Path, serv
 # -- switching ------------------------------------------------------------------------------------
 
 
-def test_practice_mode_sends_new_prompts_to_the_local_stand_in(clean: Path, monkeypatch: pytest.MonkeyPatch,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_practice_mode_sends_new_prompts_to_the_local_stand_in(
+    clean: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "practice")
     practice = client()
     assert capsys.readouterr().out.startswith("Practice · gemini-nano-banana-2.1 · no key needed")
@@ -195,8 +212,9 @@ def test_practice_mode_sends_new_prompts_to_the_local_stand_in(clean: Path, monk
     assert session._session.server is None and session.http_options().base_url is None
 
 
-def test_rerunning_setup_after_replay_goes_live_cleanly(clean: Path, server: StandinServer,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rerunning_setup_after_replay_goes_live_cleanly(
+    clean: Path, server: StandinServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     recorded = client()
     with pytest.raises(replay.MissingRecordingError):
         recorded.models.generate_content(model=session.models.MODEL, contents="a changed prompt")
@@ -215,8 +233,9 @@ def test_a_failed_setup_keeps_the_previous_mode(clean: Path, monkeypatch: pytest
     assert ask(recorded).parts  # ...and replay still answers, nothing went out
 
 
-def test_both_key_variables_make_no_sdk_warning(clean: Path, server: StandinServer, monkeypatch: pytest.MonkeyPatch,
-                                                caplog: pytest.LogCaptureFixture) -> None:
+def test_both_key_variables_make_no_sdk_warning(
+    clean: Path, server: StandinServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setenv("GEMINI_API_KEY", GEMINI)
     monkeypatch.setenv("GOOGLE_API_KEY", GOOGLE)
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)

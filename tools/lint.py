@@ -27,8 +27,15 @@ NAME = re.compile(r"^(\d\d)_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb$")
 FIRST_PERSON = re.compile(r"\b(?:let['’]s|we|we['’](?:ll|re|ve)|our|us)\b", re.IGNORECASE)
 MENTION = re.compile(r"\b(?:notebook|notebooks)\s+(\d\d)\b|\[(\d\d) ·", re.IGNORECASE)
 KEY = re.compile(rb"AIza[0-9A-Za-z_\-]{35}")
-LANGUAGE_INFO_KEYS = ("codemirror_mode", "file_extension", "mimetype", "name", "nbconvert_exporter",
-                      "pygments_lexer", "version")
+LANGUAGE_INFO_KEYS = (
+    "codemirror_mode",
+    "file_extension",
+    "mimetype",
+    "name",
+    "nbconvert_exporter",
+    "pygments_lexer",
+    "version",
+)
 
 
 @dataclass
@@ -88,12 +95,13 @@ def rule_template(repo: Repo, nb: Notebook) -> Iterator[str]:
     if nb.source(1) != repo.template.source(1):
         yield "cell 2: must be the template's Colab install cell, unchanged (tools/template.ipynb)"
     if nb.source(2) != repo.template.source(2).replace("NN_name", name):
-        yield f"cell 3: must be the template's setup cell with find_key(\"{name}\") (tools/template.ipynb)"
+        yield f'cell 3: must be the template\'s setup cell with find_key("{name}") (tools/template.ipynb)'
     if not nb.source(-1).startswith("## What's next"):
         yield "last cell: must be '## What's next' with a link onward"
     for index, cell in enumerate(nb.cells[3:], start=4):
-        if cell.get("cell_type") == "code" and re.search(r"google\.colab|getpass|IPython\.display|^def ", _text(
-                cell.get("source")), re.M):
+        if cell.get("cell_type") == "code" and re.search(
+            r"google\.colab|getpass|IPython\.display|^def ", _text(cell.get("source")), re.M
+        ):
             yield f"cell {index}: display, key or helper code belongs in helpers/, not in a notebook"
 
 
@@ -110,7 +118,7 @@ def rule_prose(repo: Repo, nb: Notebook) -> Iterator[str]:
             yield f"cell {index}: '$' in prose renders as math in JupyterLab: write 'USD 5'"
         for match in MENTION.finditer(_text(cell.get("source"))):
             number = match.group(1) or match.group(2)
-            after = _text(cell.get("source"))[match.end(): match.end() + 40]
+            after = _text(cell.get("source"))[match.end() : match.end() + 40]
             if number not in numbers and "coming soon" not in after:
                 yield f"cell {index}: mentions notebook {number}, which does not exist (say '(coming soon)')"
 
@@ -131,7 +139,8 @@ def rule_outputs(repo: Repo, nb: Notebook) -> Iterator[str]:
                 yield f"cell {index}: writes to stderr (nbval compares it): fix the warning"
             for mime, value in (output.get("data") or {}).items():
                 if mime.startswith("image/") and len(_text(value)) > MAX_SHOWN_IMAGE:
-                    yield f"cell {index}: a shown picture takes {len(_text(value)):,} characters (budget {MAX_SHOWN_IMAGE:,})"
+                    size = len(_text(value))
+                    yield f"cell {index}: a shown picture takes {size:,} characters (budget {MAX_SHOWN_IMAGE:,})"
 
 
 def rule_metadata(repo: Repo, nb: Notebook) -> Iterator[str]:
@@ -154,8 +163,12 @@ def rule_metadata(repo: Repo, nb: Notebook) -> Iterator[str]:
         yield f"{nb.path.stat().st_size:,} bytes, over the {MAX_NOTEBOOK_BYTES:,}-byte budget"
 
 
-NOTEBOOK_RULES: list[Callable[[Repo, Notebook], Iterator[str]]] = [rule_template, rule_prose, rule_outputs,
-                                                                   rule_metadata]
+NOTEBOOK_RULES: list[Callable[[Repo, Notebook], Iterator[str]]] = [
+    rule_template,
+    rule_prose,
+    rule_outputs,
+    rule_metadata,
+]
 
 
 # -- repository rules -----------------------------------------------------------------------------
@@ -193,8 +206,9 @@ def rule_budgets(repo: Repo) -> Iterator[str]:
 
 def tracked_files(root: Path) -> list[Path]:
     """Files git tracks or would add; every file when ``root`` is not a git work tree."""
-    listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            capture_output=True)
+    listed = subprocess.run(
+        ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"], capture_output=True
+    )
     if listed.returncode != 0:
         return [p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts]
     return [root / name for name in listed.stdout.decode().split("\0") if name and (root / name).is_file()]
@@ -205,7 +219,7 @@ def rule_secrets(repo: Repo) -> Iterator[str]:
     for path in tracked_files(repo.root):
         data = path.read_bytes()
         for match in KEY.finditer(data):
-            before = data[match.start() - 1: match.start()]
+            before = data[match.start() - 1 : match.start()]
             if not re.match(rb"[0-9A-Za-z+/_\-]", before):  # not the middle of base64 image data
                 line = data.count(b"\n", 0, match.start()) + 1
                 yield f"{path.relative_to(repo.root)}:{line}: a key-shaped string: remove it (and revoke it if real)"

@@ -17,19 +17,27 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from helpers.replay import recordings_dir
 
 KERNEL = "python3"
 CLOSING_STEP = "from helpers import replay\nreplay.finish_recording()"
 #: What the kernel must not inherit from the maintainer's shell.
-DROP = ("GENAI_NOTEBOOK_MODE", "GENAI_RECORD_CASSETTE", "GENAI_RECORDINGS_DIR", "GENAI_RECORDED_AGAINST",
-        "GEMINI_IMAGE_MODEL", "GOOGLE_GENAI_USE_VERTEXAI")
+DROP = (
+    "GENAI_NOTEBOOK_MODE",
+    "GENAI_RECORD_CASSETTE",
+    "GENAI_RECORDINGS_DIR",
+    "GENAI_RECORDED_AGAINST",
+    "GEMINI_IMAGE_MODEL",
+    "GOOGLE_GENAI_USE_VERTEXAI",
+)
 STANDIN_KEY = "stand-in-placeholder-key"
 
 
@@ -55,9 +63,16 @@ def execute(path: Path, env: dict[str, str], *, closing: str | None, timeout: in
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, allow_errors=False, record_timing=False,
-                            resources={"metadata": {"path": str(path.parent)}})
-    with client.setup_kernel(env=env):
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=KERNEL,
+        allow_errors=False,
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    # The kernel's own stderr (ipykernel's "running over TCP" warning) is not the notebook's: drop it.
+    with client.setup_kernel(env=env, stderr=subprocess.DEVNULL):
         info = client.wait_for_reply(client.kc.kernel_info())
         nb.metadata["language_info"] = info["content"]["language_info"]
         for index, cell in enumerate(nb.cells):
@@ -105,19 +120,26 @@ def record(notebook: Path, *, stand_in: bool, recordings: Path, timeout: int) ->
             extra = {"GENAI_NOTEBOOK_MODE": "record", "GENAI_RECORD_CASSETTE": str(cassette)}
             drop: tuple[str, ...] = ()
             if server is not None:
-                extra |= {"GOOGLE_GEMINI_BASE_URL": server.url, "GEMINI_API_KEY": STANDIN_KEY,
-                          "GENAI_RECORDED_AGAINST": "stand-in API"}
+                extra |= {
+                    "GOOGLE_GEMINI_BASE_URL": server.url,
+                    "GEMINI_API_KEY": STANDIN_KEY,
+                    "GENAI_RECORDED_AGAINST": "stand-in API",
+                }
                 drop = ("GOOGLE_API_KEY",)
             started = time.monotonic()
-            execute(_scratch(notebook, Path(tmp) / "record"), _env(extra, drop), closing=CLOSING_STEP,
-                    timeout=timeout)
+            execute(_scratch(notebook, Path(tmp) / "record"), _env(extra, drop), closing=CLOSING_STEP, timeout=timeout)
             if not cassette.is_file():
                 raise RecordError(f"{notebook.name}: no recording was written (does it call helpers.find_key?)")
             shutil.move(str(cassette), final)
-            print(f"  recorded {notebook.name} → {final} ({final.stat().st_size / 1e3:.0f} KB, "
-                  f"{time.monotonic() - started:.1f} s)", flush=True)
-            replay_env = _env({"GENAI_NOTEBOOK_MODE": "replay", "GENAI_RECORDINGS_DIR": str(recordings)},
-                              ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL"))
+            print(
+                f"  recorded {notebook.name} → {final} ({final.stat().st_size / 1e3:.0f} KB, "
+                f"{time.monotonic() - started:.1f} s)",
+                flush=True,
+            )
+            replay_env = _env(
+                {"GENAI_NOTEBOOK_MODE": "replay", "GENAI_RECORDINGS_DIR": str(recordings)},
+                ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL"),
+            )
             nb = execute(_scratch(notebook, Path(tmp) / "replay"), replay_env, closing=None, timeout=timeout)
     finally:
         if server is not None:
@@ -131,8 +153,9 @@ def record(notebook: Path, *, stand_in: bool, recordings: Path, timeout: int) ->
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.record", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.record", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("notebooks", nargs="+", type=Path, help="notebooks/NN_name.ipynb files")
     parser.add_argument("--stand-in", action="store_true", help="record the stand-in API (no key, placeholders)")
     parser.add_argument("--recordings", type=Path, help="folder for cassettes (default: recordings/)")
@@ -144,17 +167,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.stand_in and not any(os.environ.get(n) for n in ("GEMINI_API_KEY", "GOOGLE_API_KEY")):
         from dotenv import dotenv_values, find_dotenv
 
-        if not any(dotenv_values(find_dotenv(usecwd=True) or os.devnull).get(n) for n in ("GEMINI_API_KEY",
-                                                                                        "GOOGLE_API_KEY")):
-            parser.error("recording Gemini needs a key (GEMINI_API_KEY, or in .env); "
-                         "or add --stand-in to record the stand-in API")
-    print("Recording the stand-in API (placeholder pictures, not Gemini)" if args.stand_in
-          else "Recording the Gemini API with your key (this costs money)", flush=True)
+        if not any(
+            dotenv_values(find_dotenv(usecwd=True) or os.devnull).get(n) for n in ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+        ):
+            parser.error(
+                "recording Gemini needs a key (GEMINI_API_KEY, or in .env); "
+                "or add --stand-in to record the stand-in API"
+            )
+    print(
+        "Recording the stand-in API (placeholder pictures, not Gemini)"
+        if args.stand_in
+        else "Recording the Gemini API with your key (this costs money)",
+        flush=True,
+    )
     failures = 0
     for notebook in args.notebooks:
         try:
-            record(notebook.resolve(), stand_in=args.stand_in, recordings=(args.recordings or recordings_dir()).resolve(),
-                   timeout=args.timeout)
+            record(
+                notebook.resolve(),
+                stand_in=args.stand_in,
+                recordings=(args.recordings or recordings_dir()).resolve(),
+                timeout=args.timeout,
+            )
         except RecordError as error:
             failures += 1
             print(f"FAILED {error}\n  (the old recording and outputs of {notebook.name} are unchanged)", flush=True)
