@@ -141,8 +141,11 @@ def test_notebook_in_jupyterlab(
 def check_changed_prompt(tab: NotebookTab) -> None:
     """Replace "fancy restaurant" by "fancy bistro" in the first picture's cell, run it, read the error."""
     cell = tab.code_cell("nano banana dish")
+    cell.scroll_into_view_if_needed()  # JupyterLab renders the editors of visible cells only
     editor = cell.locator(".cm-content")
-    source = editor.inner_text()
+    deadline = time.monotonic() + 20
+    while not (source := editor.inner_text()) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert "generate_content" in source and "fancy restaurant" in source, source
     changed = source.replace("fancy restaurant", "fancy bistro")
     editor.click()
