@@ -21,10 +21,15 @@ _NAMES = {
     "save_images": "helpers.images",
     "storyboard": "helpers.gallery",
     "before_after": "helpers.gallery",
+    "grid": "helpers.gallery",
+    "history": "helpers.gallery",
+    "check_aspect": "helpers.images",
+    "pick_photo": "helpers.upload",
+    "cost_table": "helpers.cost",
     "export_story": "helpers.export",
 }
 
-__all__ = ["MODEL", *_NAMES]
+__all__ = ["MODEL", "models", *_NAMES]
 
 
 def __getattr__(name: str) -> Any:
@@ -32,6 +37,8 @@ def __getattr__(name: str) -> Any:
         from helpers import models
 
         return models.MODEL
+    if name == "models":  # the model table, e.g. helpers.models.get(MODEL).aspect_ratios
+        return importlib.import_module("helpers.models")
     if name not in _NAMES:
         raise AttributeError(f"module 'helpers' has no attribute {name!r}")
     value = getattr(importlib.import_module(_NAMES[name]), name)

@@ -29,7 +29,7 @@ _LABELS = {"user": "You", "model": "Gemini"}
 
 
 def show(obj: Any, *, thoughts: bool = False) -> None:
-    """Display an answer (response, stream, chat turn, chat or Interaction) in the notebook."""
+    """Display an answer (response, stream, chat turn, chat or Interaction), or a picture, in the notebook."""
     from IPython import display as ipd
 
     try:
@@ -49,6 +49,9 @@ def outputs(obj: Any, *, thoughts: bool = False) -> Iterator[Output]:
             "Nothing to show: the value is None. Run the cell that calls Gemini and keep its "
             "result, e.g. `response = client.models.generate_content(...)`."
         )
+        return
+    if callable(getattr(obj, "getpixel", None)):  # a Pillow image, e.g. from load_image
+        yield encode(obj, max_side=SHOWN_SIDE, max_bytes=SHOWN_BYTES)[::-1]
         return
     answer = walk(obj)
     text: list[str] = []

@@ -14,8 +14,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from helpers.gallery import NoImagesError, scenes
+from helpers.gallery import scenes
 from helpers.images import encode, to_pil, write_by_content
+from helpers.reasons import NoImageError
 
 PICTURE_SIDE = 720
 PICTURE_BYTES = 90_000
@@ -39,7 +40,7 @@ def export_story(story: Any, path: str | os.PathLike[str], *, title: str = "A st
     """
     pairs = scenes(story)
     if not pairs:
-        raise NoImagesError("The story has no pictures to export; show(...) it to see why.")
+        raise NoImageError("The story has no pictures to export; show(...) it to see why.")
     figures = []
     for number, (caption, data) in enumerate(pairs, start=1):
         shown, mime = encode(to_pil(data), max_side=PICTURE_SIDE, max_bytes=PICTURE_BYTES)

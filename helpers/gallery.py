@@ -18,10 +18,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from helpers.errors import LearnerError
-from helpers.images import encode, to_pil
+from helpers.images import encode, picture_of, to_pil
 from helpers.parts import walk
-from helpers.reasons import problems
+from helpers.reasons import NoImageError, problems
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -32,10 +31,6 @@ FIGURE_WIDTH = 1000
 FIGURE_BYTES = 110_000
 CAPTION_LINES = 5
 _DRAW_SIDE = 640  # pictures are drawn from copies this large: plenty for a figure cell
-
-
-class NoImagesError(LearnerError):
-    """There is no picture to lay out; the message says why."""
 
 
 def scenes(story: Any) -> list[tuple[str, bytes]]:
@@ -65,7 +60,7 @@ def storyboard(story: Any, *, title: str = "", columns: int | None = None) -> No
     """Show every picture of a story with its caption under it as one image (rows of up to 3)."""
     pairs = scenes(story)
     if not pairs:
-        raise NoImagesError(
+        raise NoImageError(
             "No pictures to lay out. "
             + (" ".join(problems(_walked(story))) or "The answer holds text only: ask for a picture in each scene.")
         )
@@ -75,33 +70,32 @@ def storyboard(story: Any, *, title: str = "", columns: int | None = None) -> No
 
 def before_after(before: Any, after: Any, *, labels: Sequence[str] = ("Before", "After"), title: str = "") -> None:
     """Show two pictures side by side (each a response, chat turn, Part, bytes or Pillow image)."""
-    _show(_board([_picture(before, "first"), _picture(after, "second")], list(labels), title, 2))
+    _show(_board([picture_of(before), picture_of(after)], list(labels), title, 2))
+
+
+def grid(pictures: Sequence[Any], *, labels: Sequence[str] = (), title: str = "", columns: int = 4) -> None:
+    """Show several pictures (answers, Parts, bytes or Pillow images) in rows, each with its label, as one image."""
+    _show(_board([picture_of(p) for p in pictures], list(labels), title, columns))
+
+
+def history(chat: Any, *, title: str = "The chat's pictures, in order") -> None:
+    """Show every picture of a chat in order, each under the words of the turn that asked for it."""
+    pictures, captions, asked = [], [], ""
+    for part in walk(chat):
+        if part.role == "user" and part.text:
+            asked = part.text
+        if part.is_image and not part.thought:
+            pictures.append(to_pil(part.data))
+            captions.append(f"{len(pictures)}. " + ("the picture you sent" if part.role == "user" else asked))
+    if not pictures:
+        raise NoImageError("The chat holds no pictures yet: send a message that asks for one first.")
+    _show(_board(pictures, captions, title, min(4, len(pictures))))
 
 
 def _walked(obj: Any) -> Any:
     answer = walk(obj)
     list(answer)
     return answer
-
-
-def _picture(source: Any, which: str) -> PILImage.Image:
-    from PIL import Image
-
-    if isinstance(source, Image.Image):
-        return source
-    if isinstance(source, (bytes, bytearray)):
-        return to_pil(bytes(source))
-    data = getattr(source, "data", None)  # a helpers.parts.Part, or an SDK Blob
-    if isinstance(data, (bytes, bytearray)) and data:
-        return to_pil(bytes(data))
-    answer = walk(source)
-    images = answer.images()
-    if not images:
-        raise NoImagesError(
-            f"The {which} picture is missing: that answer holds none. "
-            + (" ".join(problems(answer)) or "Ask for a picture and run its cell again.")
-        )
-    return to_pil(images[0].data)
 
 
 def _caption(text: str, width: int) -> str:

@@ -18,6 +18,7 @@ import io
 import os
 import re
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
@@ -167,6 +168,41 @@ def to_pil(data: bytes) -> PILImage.Image:
                 return to_rgb(image).copy()
     except Exception as error:
         raise ValueError(f"not a readable image ({type(error).__name__})") from None
+
+
+def picture_of(source: Any) -> PILImage.Image:
+    """A Pillow image from a Pillow image, image bytes, a Part or Blob, or an answer's first final picture."""
+    from PIL import Image
+
+    from helpers.reasons import first_image
+
+    if isinstance(source, Image.Image):
+        return source
+    data = source if isinstance(source, (bytes, bytearray)) else getattr(source, "data", None)
+    if not (isinstance(data, (bytes, bytearray)) and data):
+        data = first_image(source).data  # NoImageError, saying why, when the answer holds none
+    return to_pil(bytes(data))
+
+
+@dataclass(frozen=True)
+class AspectCheck:
+    """Whether a picture has the aspect ratio that was asked for."""
+
+    asked: str
+    size: tuple[int, int]
+    ok: bool
+
+    def __str__(self) -> str:
+        width, height = self.size
+        verdict = "as asked" if self.ok else "NOT as asked"
+        return f"{self.asked}: {width}×{height}, {width / height:.3f} wide per high, {verdict}"
+
+
+def check_aspect(picture: Any, aspect_ratio: str, tolerance: float = 0.05) -> AspectCheck:
+    """Say whether ``picture`` (an answer, Part, bytes or image) has ``aspect_ratio`` ("16:9"), within 5 %."""
+    width, height = picture_of(picture).size
+    wide, high = (int(n) for n in aspect_ratio.split(":"))
+    return AspectCheck(aspect_ratio, (width, height), abs((width / height) / (wide / high) - 1) <= tolerance)
 
 
 # -- the one encoder ------------------------------------------------------------------------------

@@ -54,6 +54,8 @@ class ImageModel:
     usd_per_million_image_tokens: float
     search_grounding: bool
     sources: tuple[str, ...]
+    usd_per_million_input_tokens: float | None = None  # None: no published price found
+    usd_per_million_text_tokens: float | None = None  # text and thinking output
     notes: str = ""
     replacement: str | None = None  # for a deprecated model
     input_image_tokens: int = 560  # stand-in's estimate per input image (Google publishes none for these)
@@ -101,11 +103,14 @@ IMAGE_MODELS: dict[str, ImageModel] = {
             thinking_levels=("minimal", "medium", "high"),
             tokens_per_image={"1K": 1120, "2K": 1680, "4K": 3780},
             usd_per_million_image_tokens=30.0,
+            usd_per_million_input_tokens=1.5,
+            usd_per_million_text_tokens=7.5,
             search_grounding=True,
             sources=(
                 f"{CHANGELOG} (2026-10-06: GA; migrate from gemini-3.1-flash-image)",
                 "third-party measurements, Oct 2026: pixel sizes, 512 refused, 14 input images, "
                 "thinking levels, USD 0.0336 / 0.0504 / 0.1134 per 1K / 2K / 4K image",
+                "LiteLLM's day-0 price list, Oct 2026: USD 1.50 / 7.50 per million input / text output tokens",
             ),
             notes="The ID has no 'image' in it. 512 is refused. Thinking cannot be switched off.",
         ),

@@ -89,7 +89,9 @@ def _part(spec: dict[str, Any], ask: wire.Ask, colours: dict[str, str]) -> dict[
     if "IMAGE" not in ask.modalities or (spec.get("thought") and not ask.include_thoughts):
         return None
     inputs = ask.images if spec.get("compose") else (ask.images or ask.earlier_images[-1:])
-    return {"image": draw.picture(spec, ask.pixel_size(), inputs, colours), "thought": bool(spec.get("thought"))}
+    depth = len(ask.images) + len(ask.earlier_images)
+    picture = draw.picture(spec, ask.pixel_size(), inputs, colours, depth)
+    return {"image": picture, "thought": bool(spec.get("thought"))}
 
 
 def _grounding(spec: dict[str, Any]) -> dict[str, Any]:

@@ -219,7 +219,7 @@ def _sticker(
     draw.text((x + pad, where[1] + pad * 0.9), text, font=face, fill="white")
 
 
-def _edit(spec: dict[str, Any], size: tuple[int, int], inputs: list[bytes]) -> Image.Image:
+def _edit(spec: dict[str, Any], size: tuple[int, int], inputs: list[bytes], depth: int) -> Image.Image:
     """The latest input picture, with the edit written on it and marked, so before and after differ."""
     with Image.open(io.BytesIO(inputs[-1])) as source:
         image = ImageOps.fit(source.convert("RGB"), size, Image.Resampling.LANCZOS)
@@ -234,7 +234,7 @@ def _edit(spec: dict[str, Any], size: tuple[int, int], inputs: list[bytes]) -> I
     draw.rectangle((0, 0, size[0] - 1, size[1] - 1), outline=(*accent, 255), width=max(3, round(unit * 1.5)))
     face = font(round(unit * 4.2), bold=True)
     lines = _wrap(draw, f"EDIT: {spec['edit']}", face, round(size[0] * 0.8))[:3]
-    top = size[1] * (0.2 + (seed // 2100 % 45) / 100)  # each edit's note lands at its own height
+    top = size[1] * (0.08 + (depth % 6) * 0.13)  # the n-th picture of a conversation: its own row
     for row, line in enumerate(lines):
         _sticker(image, line, unit, (unit * 4, top + row * (face.size + unit * 4.5)), fill=accent)
     return image
@@ -292,10 +292,13 @@ def _compose(spec: dict[str, Any], size: tuple[int, int], inputs: list[bytes], c
     return image
 
 
-def picture(spec: dict[str, Any], size: tuple[int, int], inputs: list[bytes], colours: dict[str, str]) -> bytes:
-    """The PNG for one image spec of an answers file, at ``size``; ``inputs`` are the request's pictures."""
+def picture(
+    spec: dict[str, Any], size: tuple[int, int], inputs: list[bytes], colours: dict[str, str], depth: int = 0
+) -> bytes:
+    """The PNG for one image spec of an answers file, at ``size``; ``inputs`` are the request's pictures,
+    ``depth`` how many pictures the conversation holds (so successive edit notes do not overlap)."""
     if spec.get("edit") and inputs:
-        image = _edit(spec, size, inputs)
+        image = _edit(spec, size, inputs, depth)
     elif spec.get("render"):
         image = _text(spec, size)
     elif spec.get("bars"):

@@ -86,7 +86,7 @@ class StandinServer:
 
 @dataclass
 class _Stored:
-    """A stored interaction: its body, every picture of the conversation so far, its total tokens."""
+    """A stored interaction: its body, every picture of the conversation so far, its context in tokens."""
 
     body: dict[str, Any]
     images: list[bytes]
@@ -178,7 +178,9 @@ class _Handler(BaseHTTPRequestHandler):
         if body.get("store", True):
             made = [p["image"] for p in reply.parts if "image" in p and not p.get("thought")]
             standin.interactions[identifier] = _Stored(
-                result, [*ask.earlier_images, *ask.images, *made], result["usage"]["total_tokens"]
+                result,
+                [*ask.earlier_images, *ask.images, *made],
+                (before.tokens if before else 0) + wire.context_tokens(ask, reply),
             )
         if body.get("stream"):
             self._events([json.dumps(e) for e in wire.interaction_events(result)] + ["[DONE]"], fault)

@@ -327,6 +327,13 @@ def _usage(ask: Ask, reply: Reply) -> dict[str, int]:
     }
 
 
+def context_tokens(ask: Ask, reply: Reply) -> int:
+    """What one turn adds to a conversation's context, counted as a chat counts it when resent."""
+    made = [p for p in reply.parts if "image" in p and not p.get("thought")]
+    written = sum(max(1, len(p["text"]) // 4) for p in reply.parts if "text" in p and not p.get("thought"))
+    return ask.text_tokens + written + (len(ask.images) + len(made)) * ask.model.input_image_tokens
+
+
 def generate_response(ask: Ask, reply: Reply) -> Json:
     """A whole GenerateContentResponse."""
     return _chunk(ask, reply, _rest_parts(ask, reply), last=True)

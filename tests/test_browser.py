@@ -128,6 +128,9 @@ def test_notebook_in_jupyterlab(
     # 3. 01 only: a prompt of one's own gets a short message in replay, and Discard leaves the file alone.
     if name == "01_quickstart.ipynb":
         check_changed_prompt(tab)
+    # 3. 03 only: the upload button takes a photo of one's own, and the next cell uses it.
+    if name == "03_conversational_editing.ipynb":
+        check_upload(tab, lab.root / "my-photo.png")
 
     assert (lab.root / name).read_bytes() == lab.originals[name], f"JupyterLab changed {name} on disk"
     record_property("open_seconds", round(opened, 1))
@@ -171,6 +174,32 @@ def check_changed_prompt(tab: NotebookTab) -> None:
 
     dialog = tab.close_discarding()
     assert "Save" in dialog, dialog
+
+
+def check_upload(tab: NotebookTab, photo: Path) -> None:
+    """Choose a file with the photo picker's button, run the next cell, and see it use that file."""
+    from PIL import Image
+
+    Image.new("RGB", (600, 300), "purple").save(photo)
+    picker = tab.code_cell("helpers.pick_photo")
+    picker.scroll_into_view_if_needed()
+    with tab.page.expect_file_chooser() as chooser:  # the button opens the browser's file dialog
+        picker.locator(".widget-upload, button", has_text="Your photo").first.click()
+    chooser.value.set_files(str(photo))
+    note = picker.locator(".widget-html-content, .widget-html")
+    deadline = time.monotonic() + 20
+    while "my-photo.png" not in note.first.inner_text():
+        assert time.monotonic() < deadline, f"the picker says {note.first.inner_text()!r}"
+        time.sleep(0.2)
+    cell = tab.code_cell("picker.image()")
+    cell.scroll_into_view_if_needed()
+    tab.watch_running()
+    cell.locator(".cm-content").click()
+    tab.page.keyboard.press("Control+Enter")
+    tab.wait(lambda s: s.ran and not s.running and s.kernel == "idle", "running the photo cell", 60)
+    assert "600×300 pixels" in cell.locator(".jp-OutputArea").inner_text()
+    cell.screenshot(path=str(SHOTS / f"{Path(tab.name).stem}-uploaded.png"))
+    tab.close_discarding()
 
 
 def explain_dirty(tab: NotebookTab) -> str:

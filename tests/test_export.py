@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from helpers.export import PICTURE_BYTES, PICTURE_SIDE, export_story
-from helpers.gallery import NoImagesError
+from helpers.reasons import NoImageError
 from tests.support import noisy_photo, png, response, to_bytes
 
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -50,6 +50,6 @@ def test_the_same_story_exported_twice_is_the_same_file(tmp_path: Path) -> None:
 
 
 def test_a_story_without_pictures_cannot_be_exported(tmp_path: Path) -> None:
-    with pytest.raises(NoImagesError, match="no pictures to export"):
+    with pytest.raises(NoImageError, match="no pictures to export"):
         export_story([response("Only words.")], tmp_path / "pip.html")
     assert list(tmp_path.iterdir()) == []

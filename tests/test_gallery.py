@@ -11,8 +11,9 @@ from IPython import display as ipd
 from PIL import Image
 
 from helpers.errors import LearnerError
-from helpers.gallery import FIGURE_BYTES, FIGURE_WIDTH, NoImagesError, before_after, scenes, storyboard
+from helpers.gallery import FIGURE_BYTES, FIGURE_WIDTH, before_after, grid, scenes, storyboard
 from helpers.parts import walk
+from helpers.reasons import NoImageError
 from tests.support import blocked, noisy_photo, part, png, response, to_bytes
 
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -93,12 +94,39 @@ def test_before_after_takes_a_response_a_part_bytes_or_a_pillow_image(shown: lis
     ],
 )
 def test_a_storyboard_without_pictures_says_why(story: Any, words: str, shown: list[Any]) -> None:
-    with pytest.raises(NoImagesError) as caught:
+    with pytest.raises(NoImageError) as caught:
         storyboard(story)
     assert isinstance(caught.value, LearnerError) and words in str(caught.value) and shown == []
 
 
-def test_before_after_without_a_picture_names_which_and_why(shown: list[Any]) -> None:
-    with pytest.raises(NoImagesError, match=r"The second picture is missing.*`NO_IMAGE`"):
+def test_before_after_without_a_picture_says_why(shown: list[Any]) -> None:
+    with pytest.raises(NoImageError, match=r"No picture came back.*`NO_IMAGE`"):
         before_after(RED, response("A poem.", finish=types.FinishReason.NO_IMAGE))
     assert shown == []
+
+
+# -- grid and history ------------------------------------------------------------------------------
+
+
+def test_a_grid_is_one_image_output_with_a_label_per_picture(shown: list[Any]) -> None:
+    pictures = [RED, response("text", GREEN), Image.new("RGB", (30, 90), "blue")]
+    grid(pictures, labels=["one", "two", "three"], title="Three")
+    assert only_image(shown).width > only_image(shown).height
+
+
+def test_history_shows_every_picture_of_a_chat_in_order(shown: list[Any]) -> None:
+    from helpers.gallery import history
+
+    class Chat:
+        def get_history(self) -> list[types.Content]:
+            return [
+                types.Content(role="user", parts=[part(RED), part("make it green")]),
+                types.Content(role="model", parts=[part("Done."), part(GREEN)]),
+                types.Content(role="user", parts=[part("now blue")]),
+                types.Content(role="model", parts=[part(BLUE)]),
+            ]
+
+    history(Chat())
+    only_image(shown)
+    with pytest.raises(NoImageError, match="no pictures yet"):
+        history(type("Empty", (), {"get_history": lambda self: []})())

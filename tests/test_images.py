@@ -191,3 +191,13 @@ def test_write_by_content_leaves_an_identical_file_alone(tmp_path: Path) -> None
     stamp = path.stat().st_mtime_ns
     assert write_by_content(tmp_path, "page", "html", b"<p>hi</p>") == path and path.stat().st_mtime_ns == stamp
     assert write_by_content(tmp_path, "page", "html", b"<p>bye</p>") != path
+
+
+def test_check_aspect_says_whether_a_picture_has_the_asked_shape() -> None:
+    from helpers.images import check_aspect
+
+    wide = Image.new("RGB", (1376, 768))
+    assert check_aspect(wide, "16:9").ok and not check_aspect(wide, "4:3").ok
+    assert str(check_aspect(wide, "16:9")) == "16:9: 1376×768, 1.792 wide per high, as asked"
+    assert check_aspect(Image.new("RGB", (352, 2928)), "1:8").ok  # the live API's rounded 1:8
+    assert "NOT as asked" in str(check_aspect(to_bytes(Image.new("RGB", (100, 100))), "16:9"))

@@ -1,0 +1,58 @@
+"""helpers.cost: token counts from responses and Interactions, priced with the model table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from google import genai
+from google.genai import types
+from IPython import display as ipd
+
+from helpers import models
+from helpers.cost import Usage, cost_table, usage
+from standin import StandinServer
+
+pytestmark = pytest.mark.usefixtures("quiet")
+NANO = models.IMAGE_MODELS["gemini-nano-banana-2.1"]
+
+
+def test_a_response_and_an_interaction_are_read_alike() -> None:
+    with StandinServer() as server:
+        client = genai.Client(api_key="k", http_options=types.HttpOptions(base_url=server.url))
+        response = client.models.generate_content(model=NANO.id, contents="a red cat")
+        interaction = client.interactions.create(model=NANO.id, input="a red cat")
+    for counts in (usage(response), usage(interaction)):
+        assert counts.image == NANO.tokens_per_image["1K"] and counts.text > 0 and counts.thoughts > 0
+        assert counts.input > 0 and counts.cached == 0
+    assert usage("not an answer") == Usage()
+
+
+def test_the_price_uses_the_table() -> None:
+    counts = Usage(input=1_000_000, text=1_000_000, image=1_000_000, thoughts=0)
+    assert counts.usd(NANO) == pytest.approx(1.5 + 7.5 + 30)
+    assert Usage(image=1120).usd(NANO) == pytest.approx(NANO.usd_per_image("1K"))
+    assert Usage(image=1).usd(models.IMAGE_MODELS["gemini-3-pro-image"]) is None  # no published text price
+
+
+def test_the_table_has_a_row_each_and_a_total(shown: list[Any]) -> None:
+    answers = {"one": _Answer(Usage(input=10, image=1120)), "two": _Answer(Usage(input=20, image=1120, thoughts=5))}
+    cost_table(answers)
+    [table] = shown
+    assert isinstance(table, ipd.Markdown)
+    lines = table.data.splitlines()
+    assert lines[2].startswith("| one | 10 |") and lines[4].startswith("| **total** | 30 | 0 | 0 | 2,240 | 5 |")
+    assert models.AS_OF in table.data
+
+
+class _Answer:
+    """Something with an Interaction's usage fields."""
+
+    def __init__(self, counts: Usage) -> None:
+        modality = types.ModalityTokenCount(modality=types.MediaModality.IMAGE, token_count=counts.image)
+        self.usage_metadata = types.GenerateContentResponseUsageMetadata(
+            prompt_token_count=counts.input,
+            candidates_token_count=counts.text + counts.image,
+            candidates_tokens_details=[modality],
+            thoughts_token_count=counts.thoughts,
+        )

@@ -1,0 +1,114 @@
+"""Draw the sample pictures in notebooks/assets/: ``python -m tools.assets``.
+
+The notebooks need pictures to edit and to use as references even when you bring none of your own.
+These are drawn here with Pillow (no photo of anyone, nothing under someone else's licence), so the
+collection can ship them. Drawing is deterministic: running this again writes the same files.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFilter
+
+ASSETS = Path(__file__).resolve().parents[1] / "notebooks" / "assets"
+
+
+def _grain(image: Image.Image, seed: int, strength: int = 10) -> Image.Image:
+    """A little film grain, so the picture compresses (and is edited) like a photo, not a flat drawing."""
+    rng = random.Random(seed)
+    noise = Image.frombytes("L", image.size, rng.randbytes(image.width * image.height)).point(
+        lambda v: 128 + (v - 128) * strength // 128
+    )
+    return Image.composite(image, image.point(lambda v: min(255, v + 12)), noise.point(lambda v: 255 if v > 128 else 0))
+
+
+def harbour() -> Image.Image:
+    """A small harbour at midday: sky, hills, houses, a quay and calm water."""
+    image = Image.new("RGB", (1024, 768))
+    draw = ImageDraw.Draw(image)
+    for y in range(768):  # sky, then water
+        t = y / 767
+        draw.line(
+            [(0, y), (1023, y)],
+            fill=(120 + int(80 * t), 170 + int(50 * t), 230)
+            if y < 430
+            else (40 + int(30 * t), 110 + int(40 * t), 150 + int(30 * t)),
+        )
+    draw.polygon([(0, 430), (0, 300), (260, 250), (520, 320), (780, 240), (1024, 300), (1024, 430)], fill=(86, 128, 80))
+    rng = random.Random(3)
+    for index in range(9):  # houses along the quay
+        x = 60 + index * 102
+        height = rng.randint(70, 120)
+        colour = rng.choice([(232, 196, 120), (214, 110, 90), (240, 232, 214), (120, 160, 200), (200, 150, 190)])
+        draw.rectangle([x, 430 - height, x + 84, 430], fill=colour, outline=(70, 60, 55), width=2)
+        draw.polygon([(x - 6, 430 - height), (x + 42, 430 - height - 40), (x + 90, 430 - height)], fill=(150, 70, 50))
+        for wx in (x + 14, x + 52):
+            draw.rectangle([wx, 430 - height + 20, wx + 18, 430 - height + 44], fill=(60, 80, 110))
+    draw.rectangle([0, 430, 1023, 452], fill=(150, 140, 125))  # the quay
+    for x in range(0, 1024, 64):  # ripples
+        for y in range(480, 768, 36):
+            draw.line([(x + (y % 72), y), (x + (y % 72) + 30, y)], fill=(170, 210, 230), width=2)
+    return _grain(image.filter(ImageFilter.SMOOTH), seed=1)
+
+
+def mug() -> Image.Image:
+    """A product shot: a blue mug on a white table."""
+    image = Image.new("RGB", (768, 768), (246, 246, 244))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse([170, 560, 600, 640], fill=(215, 215, 212))  # shadow
+    draw.rectangle([230, 250, 530, 600], fill=(40, 90, 170))
+    draw.ellipse([230, 560, 530, 640], fill=(40, 90, 170))
+    draw.ellipse([230, 210, 530, 290], fill=(30, 70, 140), outline=(25, 55, 110), width=4)
+    draw.ellipse([470, 320, 650, 510], outline=(40, 90, 170), width=34)
+    draw.rectangle([230, 290, 530, 600], fill=(40, 90, 170))
+    draw.rectangle([280, 300, 300, 560], fill=(90, 140, 210))  # highlight
+    return _grain(image.filter(ImageFilter.SMOOTH_MORE), seed=2, strength=6)
+
+
+def robot() -> Image.Image:
+    """A character: a small orange robot with round eyes, standing."""
+    image = Image.new("RGB", (768, 768), (236, 240, 246))
+    draw = ImageDraw.Draw(image)
+    orange, dark = (236, 124, 48), (120, 60, 30)
+    draw.rounded_rectangle([264, 330, 504, 600], radius=30, fill=orange, outline=dark, width=6)  # body
+    draw.rounded_rectangle([284, 140, 484, 320], radius=40, fill=orange, outline=dark, width=6)  # head
+    for x in (334, 434):
+        draw.ellipse([x - 32, 200, x + 32, 264], fill="white", outline=dark, width=4)
+        draw.ellipse([x - 12, 220, x + 12, 244], fill=(30, 30, 30))
+    draw.line([(384, 140), (384, 90)], fill=dark, width=6)
+    draw.ellipse([368, 70, 400, 102], fill=(250, 210, 60))
+    for x in (300, 430):
+        draw.rectangle([x, 600, x + 40, 690], fill=dark)
+    draw.rectangle([344, 400, 424, 470], fill=(250, 210, 60), outline=dark, width=4)
+    return _grain(image, seed=3, strength=4)
+
+
+def watercolour() -> Image.Image:
+    """A style reference: soft overlapping washes of colour on paper."""
+    image = Image.new("RGB", (768, 768), (250, 246, 236))
+    rng = random.Random(4)
+    for _ in range(22):
+        layer = Image.new("L", image.size, 0)
+        x, y, r = rng.randint(0, 768), rng.randint(0, 768), rng.randint(80, 220)
+        ImageDraw.Draw(layer).ellipse([x - r, y - r, x + r, y + r], fill=rng.randint(110, 180))
+        colour = Image.new(
+            "RGB",
+            image.size,
+            rng.choice([(90, 150, 200), (230, 140, 120), (240, 200, 110), (140, 190, 140), (180, 140, 200)]),
+        )
+        image = Image.composite(colour, image, layer.filter(ImageFilter.GaussianBlur(30)))
+    return _grain(image, seed=5, strength=8)
+
+
+def main() -> None:
+    ASSETS.mkdir(parents=True, exist_ok=True)
+    for name, draw in (("harbour", harbour), ("mug", mug), ("robot", robot), ("watercolour", watercolour)):
+        path = ASSETS / f"{name}.jpg"
+        draw().save(path, "JPEG", quality=85, optimize=True)
+        print(f"{path.relative_to(ASSETS.parents[1])}: {path.stat().st_size / 1e3:.0f} KB")
+
+
+if __name__ == "__main__":
+    main()
