@@ -1,4 +1,4 @@
-"""Benchmarks for the two budgets in DESIGN.md (figures, not timed tests).
+"""Benchmarks for two budgets listed in CONTRIBUTING.md (figures, not timed tests).
 
 1. replay/bare: the replay suite (``pytest --nbval`` over notebooks/, sequential) against the
    same notebooks executed bare by nbclient. Budget: <= 1.2x.

@@ -16,7 +16,6 @@ _NAMES = {
     "http_options": "helpers.session",
     "show": "helpers.display",
     "first_image": "helpers.reasons",
-    "NoImageError": "helpers.reasons",
     "load_image": "helpers.images",
     "save_images": "helpers.images",
     "storyboard": "helpers.gallery",
