@@ -25,6 +25,8 @@ _NAMES = {
     "check_aspect": "helpers.images",
     "pick_photo": "helpers.upload",
     "cost_table": "helpers.cost",
+    "text_accuracy": "helpers.ocr",
+    "text_table": "helpers.ocr",
     "export_story": "helpers.export",
 }
 

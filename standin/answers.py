@@ -18,7 +18,8 @@ A part is ``{ text = ... }``, ``{ thought = ... }`` (thinking text, sent only wh
 asked for) or a picture: ``image`` (its caption) with ``colour``, ``characters``, ``style``; or
 ``edit`` (drawn onto the request's latest picture), ``render`` (text set in a real font, with
 ``lang``), ``bars`` (``[[label, value], ...]``), ``compose = true`` (the request's pictures side
-by side); ``thought = true`` makes a picture a draft. An answer may also set ``finish`` (a finish
+by side); ``note`` adds a red STAND-IN sticker saying something about the picture (such as a
+deliberate mistake); ``thought = true`` makes a picture a draft. An answer may also set ``finish`` (a finish
 reason), ``finish_message``, ``block`` (a block reason: no candidates), ``status`` and ``message``
 (an HTTP error instead), and ``grounding = { queries = [...], sources = [[title, uri], ...] }``.
 

@@ -19,10 +19,10 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 BADGE = "STAND-IN · placeholder, not Gemini"
 _FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
-_SCRIPT_FONTS = {  # language -> font files to look for, best first
-    "zh": ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSansSC-Regular.otf"),
-    "ja": ("NotoSansCJK-Regular.ttc", "NotoSansCJKjp-Regular.otf"),
-    "ko": ("NotoSansCJK-Regular.ttc", "NotoSansCJKkr-Regular.otf"),
+_SCRIPT_FONTS = {  # language -> font files to look for, best first ("file#n": face n of a collection)
+    "zh": ("NotoSansCJK-Regular.ttc#2", "NotoSansCJKsc-Regular.otf", "NotoSansSC-Regular.otf"),
+    "ja": ("NotoSansCJK-Regular.ttc#0", "NotoSansCJKjp-Regular.otf"),
+    "ko": ("NotoSansCJK-Regular.ttc#1", "NotoSansCJKkr-Regular.otf"),
     "ar": ("NotoSansArabic-Regular.ttf", "NotoNaskhArabic-Regular.ttf", "DejaVuSans.ttf"),
     "he": ("NotoSansHebrew-Regular.ttf", "DejaVuSans.ttf"),
     "hi": ("NotoSansDevanagari-Regular.ttf", "Lohit-Devanagari.ttf"),
@@ -51,9 +51,10 @@ def font(size: int, *, bold: bool = False, lang: str = "") -> ImageFont.FreeType
     """A font for ``lang`` (Latin when empty) at ``size`` px; Pillow's own font if none is installed."""
     names = _SCRIPT_FONTS.get(lang[:2], ()) + (("DejaVuSans-Bold.ttf",) if bold else ()) + ("DejaVuSans.ttf",)
     for name in names:
-        path = _font_file(name)
+        file, _, face = name.partition("#")
+        path = _font_file(file)
         if path:
-            return ImageFont.truetype(path, max(6, size))
+            return ImageFont.truetype(path, max(6, size), index=int(face or 0))
     return ImageFont.load_default(max(6, size))
 
 
@@ -248,15 +249,21 @@ def _text(spec: dict[str, Any], size: tuple[int, int]) -> Image.Image:
     unit = min(size) / 100
     rtl = lang[:2] in _RTL
     options = {"direction": "rtl", "language": lang} if rtl else {}
-    rows: list[tuple[str, Any]] = []
-    for index, line in enumerate(str(spec["render"]).split("\n")):
-        face = font(round(unit * (8 if index == 0 else 5)), bold=index == 0, lang=lang)
-        rows += [(piece, face) for piece in _wrap(draw, line, face, round(size[0] - unit * 16))]
-    height = sum(face.size * 1.3 for _, face in rows)
+    scale = 2.0
+    while True:  # start large, shrink the type until the text fits, as a designer would
+        rows: list[tuple[str, Any]] = []
+        for index, line in enumerate(str(spec["render"]).split("\n")):
+            face = font(round(unit * scale * (8 if index == 0 else 5)), bold=index == 0, lang=lang)
+            rows += [(piece, face) for piece in _wrap(draw, line, face, round(size[0] - unit * 16))]
+        height = sum(face.size * 1.35 for _, face in rows)
+        widest = max(draw.textlength(piece, font=face) for piece, face in rows)
+        if (height <= size[1] - unit * 24 and widest <= size[0] - unit * 16) or scale < 0.3:
+            break
+        scale *= 0.85
     top = max(unit * 6, (size[1] - height) / 2 - unit * 4)
     for piece, face in rows:
         draw.text((size[0] / 2, top), piece, font=face, fill=(25, 25, 25), anchor="ma", **options)
-        top += face.size * 1.3
+        top += face.size * 1.35
     return image
 
 
@@ -310,6 +317,8 @@ def picture(
     unit = min(size) / 100
     if spec.get("thought"):
         _sticker(image, "DRAFT (thought image)", unit, (unit * 4, size[1] * 0.45), fill=(90, 90, 90))
+    if spec.get("note"):  # e.g. a deliberate mistake, said on the picture so nobody takes it for Gemini's
+        _sticker(image, f"STAND-IN: {spec['note']}", unit, (unit * 4, size[1] - unit * 19), fill=(201, 42, 42))
     _label(image, BADGE, size, unit)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=3)

@@ -29,7 +29,20 @@ MODEL = "gemini-nano-banana-2.1"
 NANO = models.IMAGE_MODELS[MODEL]
 TEXT_ONLY = types.GenerateContentConfig(response_modalities=["TEXT"])
 IMAGE_ONLY = types.GenerateContentConfig(response_modalities=["IMAGE"])
-PART_KEYS = {"text", "thought", "image", "colour", "characters", "style", "edit", "render", "lang", "bars", "compose"}
+PART_KEYS = {
+    "text",
+    "thought",
+    "image",
+    "colour",
+    "characters",
+    "style",
+    "edit",
+    "render",
+    "lang",
+    "bars",
+    "compose",
+    "note",
+}
 ENTRY_KEYS = {"when", "parts", "status", "message", "block", "finish", "finish_message", "grounding"}
 
 

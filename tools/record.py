@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -79,7 +80,8 @@ def execute(path: Path, env: dict[str, str], *, closing: str | None, timeout: in
             try:
                 client.execute_cell(cell, index)
             except CellExecutionError as error:
-                raise RecordError(f"{path.name}: cell {index + 1} failed:\n{str(error).strip()[-1500:]}") from None
+                text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip()  # no terminal colours in the report
+                raise RecordError(f"{path.name}: cell {index + 1} failed:\n{text[-1500:]}") from None
         if closing:
             nb.cells.append(nbformat.v4.new_code_cell(closing))
             try:
