@@ -2,11 +2,14 @@
 
 ``problems(walk)`` reads the notes a :class:`helpers.parts.Walk` took and returns one sentence
 per problem, naming the API's reason (``IMAGE_SAFETY``, ``NO_IMAGE``...) and what to try.
-``first_image`` uses the same sentences when it has no picture to give.
+``first_image`` uses the same sentences when it has no picture to give; ``explain(error)`` does the
+same for API faults (quota, outage, bad key, retired model, timeout); ``reason_table()`` shows every
+reason the installed SDK knows.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from helpers.errors import LearnerError
@@ -43,8 +46,13 @@ FINISH_HINTS: dict[str, str] = {
     "INCOMPLETE": "the interaction ended before it was complete. Run the cell again or ask for less.",
     "CANCELLED": "the interaction was cancelled before it finished.",
     "BUDGET_EXCEEDED": "the interaction ran out of its token budget. Ask for less.",
+    "MODEL_ARMOR": "a Model Armor policy on your project stopped the answer: check the policy's settings.",
+    "CONTINUATION": "the answer continues in a further call; the SDK fetches it for you (automatic continuation).",
 }
-_FINISH_DEFAULT = "the model stopped for this reason. Run the cell again; if it repeats, rephrase the prompt."
+_FINISH_DEFAULT = (
+    "the model stopped for this reason (not described for image models in the docs checked). Run "
+    "the cell again; if it repeats, rephrase the prompt."
+)
 
 #: What each block reason of a prompt means and what to try.
 BLOCK_HINTS: dict[str, str] = {
@@ -53,6 +61,8 @@ BLOCK_HINTS: dict[str, str] = {
     "BLOCKLIST": "The prompt contains blocked terms; remove them.",
     "IMAGE_SAFETY": "An input image was flagged by the safety filters; use another image.",
     "OTHER": "No reason was given; rephrase the prompt and run the cell again.",
+    "MODEL_ARMOR": "A Model Armor policy on your project stopped the prompt: check the policy's settings.",
+    "JAILBREAK": "The prompt read as an attempt to get round the safety rules: say plainly what you want.",
 }
 _FINE = {"", "STOP", "FINISH_REASON_UNSPECIFIED"}
 _AGAIN = "Run the cell again; if it keeps happening, simplify the prompt."
@@ -108,3 +118,90 @@ def first_image(obj: Any) -> Part:
     if not reasons:
         reasons.append("The answer has text only. Ask for a picture explicitly and keep IMAGE in response_modalities.")
     raise NoImageError("No picture came back. " + " ".join(reasons))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def reason_table() -> None:
+    """Show every finish reason and block reason of the installed SDK, what it means and what to do."""
+    from google.genai import types
+    from IPython.display import Markdown, display
+
+    rows = ["| reason | what it means, what to do |", "|---|---|"]
+    for reason in types.FinishReason:
+        if reason.name not in _FINE:
+            rows.append(f"| finish `{reason.name}` | {_sentence(FINISH_HINTS.get(reason.name, _FINISH_DEFAULT))} |")
+    for reason in types.BlockedReason:
+        if reason.name != "BLOCKED_REASON_UNSPECIFIED":
+            rows.append(f"| prompt blocked, `{reason.name}` | {BLOCK_HINTS.get(reason.name, BLOCK_HINTS['OTHER'])} |")
+    display(Markdown("\n".join(rows)))
+
+
+def explain(error: BaseException) -> str:
+    """What an API fault (or a failed connection) means, in plain words, and what to do next.
+
+    Works for google.genai errors (ClientError, ServerError), the Interactions API's errors,
+    timeouts, dropped connections and damaged answers; anything else is named as it is."""
+    from helpers import models
+
+    if isinstance(error, LearnerError):
+        return str(error)
+    code = getattr(error, "code", None) or getattr(error, "status_code", None)
+    body = getattr(error, "body", None)
+    details = getattr(error, "details", None) or (body if isinstance(body, dict) else {})
+    inner = details.get("error", details) if isinstance(details, dict) else {}
+    message = str(getattr(error, "message", None) or inner.get("message") or error)
+    status = str(getattr(error, "status", None) or inner.get("status") or "")
+    name = type(error).__name__
+    if isinstance(code, int):
+        head = f"{code} {status}".strip() + f": {message}"
+        if code == 429:
+            delay = next((d.get("retryDelay") for d in inner.get("details", []) if "retryDelay" in d), None)
+            if "limit: 0" in message:
+                return (
+                    f"{head}\nYour key's tier has no quota for this model at all (limit: 0): image models "
+                    "need a project with billing. Enable billing in Google AI Studio, then run the cell again."
+                )
+            wait = f"wait {delay}" if delay else "wait a minute"
+            return (
+                f"{head}\nYou sent more requests than your quota allows. {_sentence(wait)} and run the cell "
+                "again; a client with helpers.http_options() retries by itself (4 attempts, backing off)."
+            )
+        if code >= 500:
+            return (
+                f"{head}\nGemini had a problem or is overloaded. It is not your request: wait a minute and run "
+                "the cell again (a client with helpers.http_options() retries these by itself)."
+            )
+        if code == 404:
+            gone = re.search(r"models/([\w.\-]+)", message)
+            why = models.retired_message(gone.group(1)) if gone else None
+            return f"{head}\n" + (
+                why
+                or "That model is not available to your key: use helpers.MODEL, or list "
+                "the models your key can use with client.models.list()."
+            )
+        if code in (401, 403) or "API key" in message or "API_KEY" in str(details):
+            return (
+                f"{head}\nThe API refused the key. Check that it is a Gemini API key from "
+                "https://aistudio.google.com/apikey, copied whole, then run the setup cell again."
+            )
+        if "thought_signature" in message:
+            return f"{head}\n{_sentence(FINISH_HINTS['MISSING_THOUGHT_SIGNATURE'])}"
+        return f"{head}\nThe API refused the request as it was sent: change what the message names and try again."
+    if "Timeout" in name:
+        return (
+            f"{name}: no answer within the client's timeout. Pictures can take a minute: raise "
+            "HttpOptions(timeout=...) (milliseconds), or run the cell again."
+        )
+    if name in ("ConnectError", "APIConnectionError"):
+        return f"{name}: the API could not be reached. Check your connection (and any proxy), then try again."
+    if name in ("RemoteProtocolError", "ReadError"):
+        return f"{name}: the connection dropped half-way through the answer. Run the cell again."
+    if name == "JSONDecodeError":
+        return (
+            "The answer came back damaged (not the JSON the API sends): usually a proxy or a dropped "
+            "connection. Run the cell again."
+        )
+    return f"{name}: {message}"

@@ -20,8 +20,10 @@ asked for) or a picture: ``image`` (its caption) with ``colour``, ``characters``
 ``lang``), ``bars`` (``[[label, value], ...]``), ``compose = true`` (the request's pictures side
 by side); ``note`` adds a red STAND-IN sticker saying something about the picture (such as a
 deliberate mistake); ``thought = true`` makes a picture a draft. An answer may also set ``finish`` (a finish
-reason), ``finish_message``, ``block`` (a block reason: no candidates), ``status`` and ``message``
-(an HTTP error instead), and ``grounding = { queries = [...], sources = [[title, uri], ...] }``.
+reason), ``finish_message``, ``block`` (a block reason: no candidates), ``shape`` ("no-candidates",
+"no-content", "no-parts": the empty answers the real API sends), ``status`` and ``message`` (an HTTP
+error instead; with ``fail_first = N`` only for the first N attempts), ``delay`` (seconds before
+answering) and ``grounding = { queries = [...], sources = [[title, uri], ...] }``.
 
 Any other request gets the generic answer: one line of text and one labelled picture, or N of
 each when it asks for N scenes, steps or pictures; a request holding a picture gets that picture
@@ -66,10 +68,13 @@ def _applies(entry: dict[str, Any], prompt: str) -> bool:
     return bool(phrases) and all(phrase.casefold() in prompt.casefold() for phrase in phrases)
 
 
-def reply(answers: Answers, ask: wire.Ask) -> wire.Reply:
-    """The reply to ``ask``: its answers-file entry, else the generic answer. Raises ApiError for faults."""
+def reply(answers: Answers, ask: wire.Ask, attempt: int = 1) -> wire.Reply:
+    """The reply to ``ask``: its answers-file entry, else the generic answer. Raises ApiError for faults.
+
+    ``attempt`` counts how often this very request came: an entry with ``fail_first = N`` answers its
+    ``status`` to the first N attempts only, then normally (a retrying client gets through)."""
     entry = next((e for e in answers.entries if _applies(e, ask.prompt)), None) or generic(ask)
-    if entry.get("status"):
+    if entry.get("status") and attempt <= int(entry.get("fail_first", 10**9)):
         raise wire.fault(int(entry["status"]), str(entry.get("message", "")))
     if entry.get("block"):
         return wire.Reply(block=str(entry["block"]))
@@ -79,6 +84,8 @@ def reply(answers: Answers, ask: wire.Ask) -> wire.Reply:
         finish=str(entry.get("finish", "STOP")),
         finish_message=str(entry.get("finish_message", "")),
         grounding=_grounding(entry["grounding"]) if ask.search and entry.get("grounding") else None,
+        shape=str(entry.get("shape", "")),
+        delay=float(entry.get("delay", 0)),
     )
 
 

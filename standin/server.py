@@ -40,6 +40,7 @@ class StandinServer:
         self.requests: list[tuple[str, str, Any]] = []  # (method, path, parsed body) of every request
         self.interactions: dict[str, _Stored] = {}
         self._faults: collections.deque[int | str] = collections.deque()
+        self._attempts: collections.Counter[str] = collections.Counter()
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
 
@@ -78,6 +79,12 @@ class StandinServer:
             raise ValueError(f"a fault is an HTTP status or one of {FAULT_KINDS}, not {fault!r}")
         with self._lock:
             self._faults.extend([fault] * times)
+
+    def attempt(self, ask: wire.Ask) -> int:
+        """How many times this very request has come, this one included."""
+        with self._lock:
+            self._attempts[ask.seed] += 1
+            return self._attempts[ask.seed]
 
     def next_fault(self) -> int | str | None:
         with self._lock:
@@ -145,7 +152,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(200, {"totalTokens": wire.read_generate(model, body).text_tokens})
             elif action in ("generateContent", "streamGenerateContent"):
                 ask = wire.read_generate(model, body)
-                reply = answers.reply(standin.answers, ask)
+                reply = answers.reply(standin.answers, ask, standin.attempt(ask))
+                time.sleep(reply.delay)
                 if action == "generateContent":
                     self._json(200, wire.generate_response(ask, reply), fault)
                 else:
@@ -172,7 +180,8 @@ class _Handler(BaseHTTPRequestHandler):
         ask = wire.read_interaction(body)
         # Server-side state: earlier pictures and turns stay on the server, counted as cached input.
         ask.earlier_images = list(before.images) if before else []
-        reply = answers.reply(standin.answers, ask)
+        reply = answers.reply(standin.answers, ask, standin.attempt(ask))
+        time.sleep(reply.delay)
         identifier = "standin-" + wire.digest(ask.seed, previous, size=16)
         result = wire.interaction(ask, reply, identifier, previous, before.tokens if before else 0)
         if body.get("store", True):

@@ -310,6 +310,8 @@ class Reply:
     finish_message: str = ""
     block: str = ""
     grounding: Json | None = None
+    shape: str = ""  # "no-candidates", "no-content" or "no-parts": the empty answers the real API sends
+    delay: float = 0.0  # seconds to wait before answering (slower than a client's timeout, say)
 
 
 def digest(*values: Any, size: int = 12) -> str:
@@ -375,8 +377,14 @@ def _rest_parts(ask: Ask, reply: Reply) -> list[Json]:
 
 def _chunk(ask: Ask, reply: Reply, parts: list[Json], *, last: bool) -> Json:
     response: Json = {}
-    if not reply.block:
+    if reply.shape == "no-candidates":
+        pass
+    elif not reply.block:
         candidate: Json = {"content": {"role": "model", "parts": parts}} if parts else {}
+        if reply.shape == "no-parts":
+            candidate = {"content": {"role": "model"}}
+        elif reply.shape == "no-content":
+            candidate = {}
         if last:
             candidate["finishReason"] = reply.finish
             if reply.finish_message:

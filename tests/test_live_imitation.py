@@ -15,6 +15,4 @@ from tests.live import NOTEBOOKS, check_ran_live, run_live
 def test_notebook_runs_live_against_an_independent_imitation(name: str, tmp_path: Path) -> None:
     with Imitation() as server:
         check_ran_live(run_live(name, server.url, tmp_path))
-        assert any(
-            path.endswith(":generateContent") for _, path, *_ in [(r["method"], r["path"]) for r in server.requests]
-        )
+        assert any(r["path"].endswith(":generateContent") for r in server.requests)
