@@ -43,7 +43,19 @@ PART_KEYS = {
     "compose",
     "note",
 }
-ENTRY_KEYS = {"when", "parts", "status", "message", "block", "finish", "finish_message", "grounding"}
+ENTRY_KEYS = {
+    "when",
+    "parts",
+    "status",
+    "message",
+    "block",
+    "finish",
+    "finish_message",
+    "grounding",
+    "fail_first",
+    "delay",
+    "shape",
+}
 
 
 # -- fixtures and builders ---------------------------------------------------------------------------
@@ -519,7 +531,7 @@ def test_answers_file_is_small_and_well_formed(path: Path) -> None:
     assert loaded.entries
     for entry in loaded.entries:
         assert entry.get("when") and set(entry) <= ENTRY_KEYS, entry
-        assert entry.get("parts") or entry.get("status") or entry.get("block"), entry
+        assert entry.get("parts") or entry.get("status") or entry.get("block") or entry.get("finish"), entry
         for part in entry.get("parts", []):
             assert part and set(part) <= PART_KEYS, part
             assert len({"text", "image", "edit", "render"} & set(part)) == 1 or part.keys() == {"thought"}, part
