@@ -249,15 +249,16 @@ def _cassette_class() -> type:
 
 
 def compact_image(raw: bytes, mime: str) -> tuple[bytes, str]:
-    """The picture itself when within 80 KB a megapixel, else a JPEG of the same size that fits."""
-    from helpers.images import encode, to_pil
+    """The picture itself when within 80 KB a megapixel (and its base64 shows no key shape), else a
+    re-encoding of the same size that fits."""
+    from helpers.images import encode, key_shaped, to_pil
 
     try:
         picture = to_pil(raw)
     except ValueError:
         return raw, mime
     budget = max(BYTES_PER_MEGAPIXEL, int(BYTES_PER_MEGAPIXEL * picture.width * picture.height / 1e6))
-    if len(raw) <= budget:
+    if len(raw) <= budget and not key_shaped(raw):
         return raw, mime
     return encode(picture, max_bytes=budget, keep_size=True)
 

@@ -201,3 +201,18 @@ def test_check_aspect_says_whether_a_picture_has_the_asked_shape() -> None:
     assert str(check_aspect(wide, "16:9")) == "16:9: 1376×768, 1.792 wide per high, as asked"
     assert check_aspect(Image.new("RGB", (352, 2928)), "1:8").ok  # the live API's rounded 1:8
     assert "NOT as asked" in str(check_aspect(to_bytes(Image.new("RGB", (100, 100))), "16:9"))
+
+
+def test_the_encoder_never_writes_a_key_shaped_base64(monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers import images
+
+    real = images.key_shaped
+    calls: list[int] = []
+
+    def unlucky(data: bytes) -> bool:  # the first encoding of each picture "holds" a key shape
+        calls.append(len(data))
+        return len(calls) % 2 == 1 or real(data)
+
+    monkeypatch.setattr(images, "key_shaped", unlucky)
+    data, _ = images.encode(Image.new("RGB", (64, 64), "teal"), max_bytes=100_000)
+    assert not real(data) and len(calls) >= 2
