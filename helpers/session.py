@@ -134,11 +134,6 @@ def http_options() -> types.HttpOptions:
     return types.HttpOptions(retry_options=retry, base_url=_session.base_url if _session.mode == "practice" else None)
 
 
-def mode() -> str:
-    """The mode the last setup cell chose ("" before it ran)."""
-    return _session.mode
-
-
 # -- pieces ---------------------------------------------------------------------------------------
 
 
