@@ -49,3 +49,12 @@ def shown(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     outputs: list[Any] = []
     monkeypatch.setattr(ipd, "display", lambda obj, **_: outputs.append(obj))
     return outputs
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """A google-genai client talking to a stand-in server of its own, for the tests of one module."""
+    from tests.support import standin_client
+
+    with standin_client() as made:
+        yield made

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from helpers.images import encode, picture_of, to_pil
-from helpers.parts import walk
+from helpers.parts import Walk, walk
 from helpers.reasons import NoImageError, problems
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,7 +36,8 @@ _DRAW_SIDE = 640  # pictures are drawn from copies this large: plenty for a figu
 def scenes(story: Any) -> list[tuple[str, bytes]]:
     """Each final picture of ``story`` with its caption: the text before it in the same turn,
     else the text right after it. ``story`` is anything ``show`` accepts (a list of responses too)."""
-    parts = [p for p in walk(story) if p.role == "model" and not p.thought and (p.text or p.is_image)]
+    answer = story if isinstance(story, Walk) else walk(story)
+    parts = [p for p in answer if p.role == "model" and not p.thought and (p.text or p.is_image)]
     found: list[tuple[str, bytes]] = []
     taken: set[int] = set()  # texts already used as the caption after a picture
     for index, part in enumerate(parts):
@@ -58,11 +59,12 @@ def scenes(story: Any) -> list[tuple[str, bytes]]:
 
 def storyboard(story: Any, *, title: str = "", columns: int | None = None) -> None:
     """Show every picture of a story with its caption under it as one image (rows of up to 3)."""
-    pairs = scenes(story)
+    answer = walk(story)  # walked once: a stream cannot be read twice
+    pairs = scenes(answer)
     if not pairs:
         raise NoImageError(
             "No pictures to lay out. "
-            + (" ".join(problems(_walked(story))) or "The answer holds text only: ask for a picture in each scene.")
+            + (" ".join(problems(answer)) or "The answer holds text only: ask for a picture in each scene.")
         )
     columns = columns or (2 if len(pairs) == 4 else 3)
     _show(_board([to_pil(data) for _, data in pairs], [caption for caption, _ in pairs], title, columns))
@@ -90,12 +92,6 @@ def history(chat: Any, *, title: str = "The chat's pictures, in order") -> None:
     if not pictures:
         raise NoImageError("The chat holds no pictures yet: send a message that asks for one first.")
     _show(_board(pictures, captions, title, min(4, len(pictures))))
-
-
-def _walked(obj: Any) -> Any:
-    answer = walk(obj)
-    list(answer)
-    return answer
 
 
 def _caption(text: str, width: int) -> str:

@@ -25,19 +25,12 @@ from tests.support import (
     part,
     png,
     response,
-    standin_client,
     to_bytes,
 )
 
 pytestmark = pytest.mark.usefixtures("quiet")
 
 RED, BLUE = png("red"), jpeg("blue")
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[genai.Client]:
-    with standin_client() as made:
-        yield made
 
 
 def kinds(obj: Any, **options: Any) -> list[str]:

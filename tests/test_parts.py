@@ -14,17 +14,11 @@ from google.genai import types
 from helpers.errors import LearnerError
 from helpers.parts import Part, sniff, walk
 from helpers.reasons import NoImageError, first_image, problems
-from tests.support import MODEL, blocked, interaction, jpeg, part, png, response, standin_client
+from tests.support import MODEL, blocked, interaction, jpeg, part, png, response
 
 pytestmark = pytest.mark.usefixtures("quiet")
 
 RED, BLUE = png("red"), jpeg("blue")
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[genai.Client]:
-    with standin_client() as made:
-        yield made
 
 
 def walked(obj: Any) -> Any:
