@@ -1,54 +1,49 @@
 """Shared helpers for the Gemini image-generation notebooks.
 
-Notebooks build their client themselves with ``genai.Client(...)`` and call the SDK in view;
-these helpers find the key (or start replay or practice), supply the client's retry options,
-and show, save and lay out what comes back. Each name is loaded on first use, so
-``import helpers`` stays cheap.
+Notebooks build their client themselves with ``genai.Client(...)`` and call the SDK in view; these
+helpers choose the mode (live with your key; replay or practice without one), and show, save,
+lay out, check and price what comes back. Layers, each importing only those below it:
+
+1. ``errors``, ``models``: the learner's error type and the model table (the stand-in reads it too);
+2. ``parts``, ``reasons``, ``images``: the one walk over an answer, what went wrong, the pictures;
+3. ``matching``, ``replay``, ``session``: the mode, its recording or its practice server;
+4. ``display``, ``gallery``, ``export``, ``upload``, ``cost``, ``ocr``: what notebooks call.
+
+Heavy libraries (google-genai, vcrpy, Pillow, matplotlib, IPython) are imported inside functions,
+so ``import helpers`` stays cheap.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from helpers import models
+from helpers.cost import cost_table
+from helpers.display import show
+from helpers.export import export_story
+from helpers.gallery import before_after, grid, history, storyboard
+from helpers.images import check_aspect, load_image, save_images
+from helpers.ocr import text_accuracy, text_table
+from helpers.reasons import NoImageError, explain, first_image, reason_table
+from helpers.session import choose_mode
+from helpers.upload import pick_photo
 
-_NAMES = {
-    "find_key": "helpers.session",
-    "http_options": "helpers.session",
-    "show": "helpers.display",
-    "first_image": "helpers.reasons",
-    "NoImageError": "helpers.reasons",
-    "explain": "helpers.reasons",
-    "reason_table": "helpers.reasons",
-    "load_image": "helpers.images",
-    "save_images": "helpers.images",
-    "storyboard": "helpers.gallery",
-    "before_after": "helpers.gallery",
-    "grid": "helpers.gallery",
-    "history": "helpers.gallery",
-    "check_aspect": "helpers.images",
-    "pick_photo": "helpers.upload",
-    "cost_table": "helpers.cost",
-    "text_accuracy": "helpers.ocr",
-    "text_table": "helpers.ocr",
-    "export_story": "helpers.export",
-}
-
-__all__ = ["MODEL", "models", *_NAMES]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "MODEL":  # read each time: the setup cell may have changed it
-        from helpers import models
-
-        return models.MODEL
-    if name == "models":  # the model table, e.g. helpers.models.get(MODEL).aspect_ratios
-        return importlib.import_module("helpers.models")
-    if name not in _NAMES:
-        raise AttributeError(f"module 'helpers' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_NAMES[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__all__ = [
+    "NoImageError",
+    "before_after",
+    "check_aspect",
+    "choose_mode",
+    "cost_table",
+    "explain",
+    "export_story",
+    "first_image",
+    "grid",
+    "history",
+    "load_image",
+    "models",
+    "pick_photo",
+    "reason_table",
+    "save_images",
+    "show",
+    "storyboard",
+    "text_accuracy",
+    "text_table",
+]

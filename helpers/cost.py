@@ -1,8 +1,8 @@
 """What answers cost: their token counts, priced with the model table (``helpers/models.py``).
 
 ``usage(answer)`` reads the token counts of a response (``usage_metadata``) or an Interaction
-(``usage``); ``cost_table({"label": answer, ...})`` shows them side by side with their price in US
-dollars, at the prices of the table and the date they were checked.
+(``usage``); ``cost_table({"label": answer, ...}, model=MODEL)`` shows them side by side with their
+price in US dollars, at the prices of the table and the date they were checked.
 """
 
 from __future__ import annotations
@@ -44,56 +44,81 @@ def _by_modality(details: Any, modality: str) -> int:
     return total
 
 
+#: Where each kind of answer keeps its token counts: a response's usage_metadata, an Interaction's usage.
+#: Per field: input, of which cached, output (text and pictures), thinking, output by modality.
+_COUNTS = {
+    "usage_metadata": (
+        "prompt_token_count",
+        "cached_content_token_count",
+        "candidates_token_count",
+        "thoughts_token_count",
+        "candidates_tokens_details",
+    ),
+    "usage": (
+        "total_input_tokens",
+        "total_cached_tokens",
+        "total_output_tokens",
+        "total_thought_tokens",
+        "output_tokens_by_modality",
+    ),
+}
+
+
 def usage(answer: Any) -> Usage:
     """The token counts of a generate_content response, a chat turn's response or an Interaction."""
-    meta = getattr(answer, "usage_metadata", None)
-    if meta is not None:
-        written = meta.candidates_tokens_details
-        image = _by_modality(written, "IMAGE")
-        return Usage(
-            input=meta.prompt_token_count or 0,
-            cached=meta.cached_content_token_count or 0,
-            text=(meta.candidates_token_count or 0) - image,
-            image=image,
-            thoughts=meta.thoughts_token_count or 0,
-        )
-    meta = getattr(answer, "usage", None)
-    if meta is not None:
-        image = _by_modality(meta.output_tokens_by_modality, "IMAGE")
-        return Usage(
-            input=meta.total_input_tokens or 0,
-            cached=meta.total_cached_tokens or 0,
-            text=(meta.total_output_tokens or 0) - image,
-            image=image,
-            thoughts=meta.total_thought_tokens or 0,
-        )
+    for where, (read, cached, written, thoughts, details) in _COUNTS.items():
+        meta = getattr(answer, where, None)
+        if meta is not None:
+            image = _by_modality(getattr(meta, details, None), "IMAGE")
+            return Usage(
+                input=getattr(meta, read, None) or 0,
+                cached=getattr(meta, cached, None) or 0,
+                text=(getattr(meta, written, None) or 0) - image,
+                image=image,
+                thoughts=getattr(meta, thoughts, None) or 0,
+            )
     return Usage()
 
 
-def cost_table(answers: Mapping[str, Any], *, model: str | None = None) -> None:
-    """Show the token counts and price of each answer, one row each, with a total."""
+def cost_table(answers: Mapping[str, Any], *, model: str, uploaded: Mapping[str, int] | None = None) -> None:
+    """Show the token counts and price of each answer, one row each, with a total.
+
+    ``model`` prices them (the setup cell's MODEL); ``uploaded`` (label -> bytes) adds a column of what
+    each request sent, when you measured it."""
     from IPython.display import Markdown, display
 
-    entry = models.get(model or models.MODEL)
-    rows = ["| | input tokens | of which cached | text out | image out | thinking | USD |", "|---|" + "---:|" * 6]
+    entry = models.get(model)
+    sent = uploaded or {}
+    head = (
+        "| | "
+        + ("uploaded | " if sent else "")
+        + "input tokens | of which cached | text out | image out | thinking | USD |"
+    )
+    rows = [head, "|---|" + "---:|" * (7 if sent else 6)]
     totals = Usage()
     for label, answer in answers.items():
         counts = usage(answer)
         totals = Usage(*(a + b for a, b in zip(vars(totals).values(), vars(counts).values(), strict=True)))
-        rows.append(_row(label, counts, entry))
-    rows.append(_row("**total**", totals, entry))
+        rows.append(_row(label, counts, entry, _kilobytes(sent.get(label)) if sent else None))
+    rows.append(_row("**total**", totals, entry, _kilobytes(sum(sent.values())) if sent else None))
     display(
         Markdown(
-            "\n".join(rows) + f"\n\nPrices of `{entry.id}` in `helpers/models.py`, checked {models.AS_OF}; "
-            "cached input is priced like any input here (caching discounts are not modelled)."
+            "\n".join(rows) + f"\n\nPrices of `{entry.id}` from `helpers/models.py`, checked {models.AS_OF}. Cached "
+            "input is priced like any input here: no discount for implicit cache hits on image models is published "
+            "in the sources checked."
         )
     )
 
 
-def _row(label: str, counts: Usage, entry: models.ImageModel) -> str:
+def _kilobytes(count: int | None) -> str:
+    return "" if count is None else f"{count / 1000:,.0f} KB"
+
+
+def _row(label: str, counts: Usage, entry: models.ImageModel, uploaded: str | None = None) -> str:
     price = counts.usd(entry)
     money = f"{price:.4f}" if price is not None else "n/a"
+    first = f"| {label} | " + (f"{uploaded} | " if uploaded is not None else "")
     return (
-        f"| {label} | {counts.input:,} | {counts.cached:,} | {counts.text:,} | {counts.image:,} | "
+        f"{first}{counts.input:,} | {counts.cached:,} | {counts.text:,} | {counts.image:,} | "
         f"{counts.thoughts:,} | {money} |"
     )

@@ -5,7 +5,8 @@ display, as ``("text/markdown", str)`` or ``("image/jpeg" | "image/png", bytes)`
 is shown as it arrives. ``show(obj)`` hands those to IPython. Pictures are shown at most 512 px
 wide within 30 KB, while the full bytes stay untouched in the response. Thought parts are hidden
 unless ``thoughts=True``. A blocked prompt, a finish reason other than STOP or an empty answer is
-said in plain words. ``show`` never raises and never writes to stderr.
+said in plain words, and nothing goes to stderr. What an answer can hold (an undecodable picture, a
+stream cut off half-way, an unknown part) is said in the output; anything else is a bug and is raised.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from helpers.images import encode, to_pil
-from helpers.parts import Part, walk
+from helpers.parts import Piece, walk
 from helpers.reasons import problems
 
 Output = tuple[str, Any]
@@ -32,14 +33,11 @@ def show(obj: Any, *, thoughts: bool = False) -> None:
     """Display an answer (response, stream, chat turn, chat or Interaction), or a picture, in the notebook."""
     from IPython import display as ipd
 
-    try:
-        for kind, value in outputs(obj, thoughts=thoughts):
-            if kind == "text/markdown":
-                ipd.display(ipd.Markdown(value))
-            else:
-                ipd.display(ipd.Image(data=value, format=kind.split("/")[1]))
-    except Exception as error:
-        ipd.display(ipd.Markdown(f"show() could not display the rest of this ({type(error).__name__}: {error})."))
+    for kind, value in outputs(obj, thoughts=thoughts):
+        if kind == "text/markdown":
+            ipd.display(ipd.Markdown(value))
+        else:
+            ipd.display(ipd.Image(data=value, format=kind.split("/")[1]))
 
 
 def outputs(obj: Any, *, thoughts: bool = False) -> Iterator[Output]:
@@ -95,7 +93,7 @@ def outputs(obj: Any, *, thoughts: bool = False) -> Iterator[Output]:
         yield _md("\n\n".join(f"⚠️ {sentence}" for sentence in found))
 
 
-def _picture(part: Part) -> Iterator[Output]:
+def _picture(part: Piece) -> Iterator[Output]:
     try:
         data, mime = encode(to_pil(part.data), max_side=SHOWN_SIDE, max_bytes=SHOWN_BYTES)
     except ValueError:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
 
 class LearnerError(Exception):
     """An error whose message says what happened and what to do.
@@ -14,3 +18,8 @@ class LearnerError(Exception):
     def _render_traceback_(self) -> list[str]:
         lines = str(self).splitlines() or [""]
         return [f"\x1b[1;31m{type(self).__name__}\x1b[0m: {lines[0]}", *lines[1:]]
+
+
+def plain(text: str) -> str:
+    """``text`` without terminal colours (tracebacks and error outputs carry them)."""
+    return _ANSI.sub("", text)

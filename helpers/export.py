@@ -8,7 +8,6 @@ the same story again and you get the same file, not a pile of copies.
 from __future__ import annotations
 
 import base64
-import html
 import os
 import re
 from pathlib import Path
@@ -38,6 +37,8 @@ def export_story(story: Any, path: str | os.PathLike[str], *, title: str = "A st
     ``path`` names the folder and the start of the file name: ``outputs/pip.html`` writes
     ``outputs/pip-<8 hex digits>.html``, the digits taken from the page's content.
     """
+    import html
+
     pairs = scenes(story)
     if not pairs:
         raise NoImageError("The story has no pictures to export; show(...) it to see why.")

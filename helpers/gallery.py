@@ -9,13 +9,8 @@ imported inside the functions, so ``import helpers`` stays cheap.
 from __future__ import annotations
 
 import io
-import logging
-import math
 import re
-import textwrap
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from helpers.images import encode, picture_of, to_pil
@@ -96,6 +91,8 @@ def history(chat: Any, *, title: str = "The chat's pictures, in order") -> None:
 
 def _caption(text: str, width: int) -> str:
     """Plain text (no Markdown) wrapped to ``width``, whole sentences up to CAPTION_LINES lines."""
+    import textwrap
+
     plain = " ".join(re.sub(r"[*_#`>]+", "", text).split())
     lines = textwrap.wrap(plain, width)
     if len(lines) <= CAPTION_LINES:
@@ -111,21 +108,30 @@ def _caption(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(kept, width))
 
 
+def _title(title: str, inches: float) -> str:
+    """The title wrapped to the figure's width (about 8 characters an inch at 13 points), never cut."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(" ".join(title.split()), max(20, int(inches * 8))))
+
+
 def _board(pictures: list[PILImage.Image], captions: list[str], title: str, columns: int) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     columns = max(1, min(columns, len(pictures)))
-    rows = math.ceil(len(pictures) / columns)
+    rows = -(-len(pictures) // columns)
     cell = 3.2  # inches
     shapes = [p.height / p.width for p in pictures]
     wrapped = [_caption(c, 46) for c in captions] + [""] * (len(pictures) - len(captions))
     lines = max((w.count("\n") + 1 for w in wrapped if w), default=0)
     row_height = cell * min(max(shapes), 1.6) + lines * 0.17 + 0.15
-    figure = Figure(figsize=(columns * cell, rows * row_height + (0.4 if title else 0)), layout="constrained")
+    heading = _title(title, columns * cell)
+    title_height = 0.12 + 0.26 * (heading.count("\n") + 1) if heading else 0
+    figure = Figure(figsize=(columns * cell, rows * row_height + title_height), layout="constrained")
     FigureCanvasAgg(figure)
-    if title:
-        figure.suptitle(title, fontsize=13, fontweight="bold")
+    if heading:
+        figure.suptitle(heading, fontsize=13, fontweight="bold", parse_math=False)
     axes = figure.subplots(rows, columns, squeeze=False)
     for index, ax in enumerate(axes.flat):
         ax.set_axis_off()
@@ -158,28 +164,26 @@ def _show(figure: Figure) -> None:
 
 
 def figure_bytes(figure: Figure) -> tuple[bytes, str]:
-    """A figure rendered at most FIGURE_WIDTH px wide, encoded within FIGURE_BYTES: (bytes, MIME type)."""
-    with _quiet():
-        buffer = io.BytesIO()
-        figure.savefig(
-            buffer,
-            format="png",
-            dpi=min(110.0, FIGURE_WIDTH / figure.get_figwidth()),
-            facecolor="white",
-            metadata={"Software": None},
-        )
-    return encode(to_pil(buffer.getvalue()), max_bytes=FIGURE_BYTES)
+    """A figure rendered at most FIGURE_WIDTH px wide, encoded within FIGURE_BYTES: (bytes, MIME type).
 
+    Nothing reaches stderr (nbval compares it): matplotlib's warnings about glyphs and font caches are muted."""
+    import logging
+    import warnings
 
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """Nothing may reach stderr (nbval compares it): matplotlib warns about glyphs and font caches."""
     logger = logging.getLogger("matplotlib")
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            yield
+            buffer = io.BytesIO()
+            figure.savefig(
+                buffer,
+                format="png",
+                dpi=min(110.0, FIGURE_WIDTH / figure.get_figwidth()),
+                facecolor="white",
+                metadata={"Software": None},
+            )
     finally:
         logger.setLevel(level)
+    return encode(to_pil(buffer.getvalue()), max_bytes=FIGURE_BYTES)

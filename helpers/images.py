@@ -3,8 +3,8 @@
 * ``load_image`` turns a path, the bytes of a file or a Pillow image into an upright RGB image
   ready to send (EXIF rotation applied, transparency on white, CMYK/palette/16-bit converted,
   downscaled), or raises :class:`ImageInputError` saying what to do.
-* ``encode`` is the one encoder: every picture the helpers display, store in a recording or put
-  in an exported page goes through it, each with its own byte budget.
+* ``encode`` is the one encoder: every picture the helpers display, store in a recording
+  (``compact``) or put in an exported page goes through it, each with its own byte budget.
 * ``save_images`` writes an answer's pictures to files named by their content, so running a
   cell again reuses the same file instead of piling up copies.
 
@@ -14,7 +14,6 @@ Pillow is imported inside the functions, so ``import helpers`` stays cheap.
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import os
 import re
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from helpers.errors import LearnerError
 from helpers.parts import sniff, walk
+from helpers.reasons import first_image
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image as PILImage
@@ -172,10 +172,8 @@ def to_pil(data: bytes) -> PILImage.Image:
 
 
 def picture_of(source: Any) -> PILImage.Image:
-    """A Pillow image from a Pillow image, image bytes, a Part or Blob, or an answer's first final picture."""
+    """A Pillow image from a Pillow image, image bytes, a Piece, Part or Blob, or an answer's first final picture."""
     from PIL import Image
-
-    from helpers.reasons import first_image
 
     if isinstance(source, Image.Image):
         return source
@@ -187,11 +185,14 @@ def picture_of(source: Any) -> PILImage.Image:
 
 @dataclass(frozen=True)
 class AspectCheck:
-    """Whether a picture has the aspect ratio that was asked for."""
+    """Whether a picture has the aspect ratio that was asked for; true only when it has."""
 
     asked: str
     size: tuple[int, int]
     ok: bool
+
+    def __bool__(self) -> bool:
+        return self.ok
 
     def __str__(self) -> str:
         width, height = self.size
@@ -200,7 +201,9 @@ class AspectCheck:
 
 
 def check_aspect(picture: Any, aspect_ratio: str, tolerance: float = 0.05) -> AspectCheck:
-    """Say whether ``picture`` (an answer, Part, bytes or image) has ``aspect_ratio`` ("16:9"), within 5 %."""
+    """Whether ``picture`` (an answer, Piece, bytes or image) has ``aspect_ratio`` ("16:9"), within 5 %.
+
+    The result prints what it found and is false when the shape is wrong: ``if not check_aspect(...)``."""
     width, height = picture_of(picture).size
     wide, high = (int(n) for n in aspect_ratio.split(":"))
     return AspectCheck(aspect_ratio, (width, height), abs((width / height) / (wide / high) - 1) <= tolerance)
@@ -240,6 +243,23 @@ def encode(
         if len(jpeg) <= max_bytes or keep_size or min(picture.size) < 32:
             return jpeg, "image/jpeg"
         picture = picture.resize((round(picture.width * 0.8), round(picture.height * 0.8)), Image.Resampling.LANCZOS)
+
+
+#: A stored picture's budget: a picture larger than this many bytes a megapixel is re-encoded (see compact).
+BYTES_PER_MEGAPIXEL = 80_000
+
+
+def compact(raw: bytes, mime: str) -> tuple[bytes, str]:
+    """A picture to store in a recording: itself when within 80 KB a megapixel (and its base64 shows no
+    key shape), else a re-encoding at the same pixel size that fits; bytes that are no picture stay as they are."""
+    try:
+        picture = to_pil(raw)
+    except ValueError:
+        return raw, mime
+    budget = max(BYTES_PER_MEGAPIXEL, int(BYTES_PER_MEGAPIXEL * picture.width * picture.height / 1e6))
+    if len(raw) <= budget and not key_shaped(raw):
+        return raw, mime
+    return encode(picture, max_bytes=budget, keep_size=True)
 
 
 #: A Google API key's shape. Base64 picture data holds one by chance now and then, which secret scanners
@@ -283,6 +303,8 @@ def save_images(answer: Any, folder: str | os.PathLike[str], prefix: str = "imag
 
 def write_by_content(folder: str | os.PathLike[str], prefix: str, extension: str, data: bytes) -> Path:
     """Write ``data`` to ``folder/{prefix}-{hash}.{extension}`` unless that file already holds it."""
+    import hashlib
+
     stem = re.sub(r"[^\w.-]+", "-", str(prefix)).strip(".-") or "image"
     target = Path(folder).expanduser()
     try:

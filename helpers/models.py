@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from helpers.errors import LearnerError
+
 AS_OF = "2026-12-01"
 
 CHANGELOG = "https://ai.google.dev/gemini-api/docs/changelog"
 DEPRECATIONS = "https://ai.google.dev/gemini-api/docs/deprecations"
 IMAGE_GUIDE = "https://ai.google.dev/gemini-api/docs/image-generation"
-PRICING = "https://ai.google.dev/gemini-api/docs/pricing"
+CACHING = "https://ai.google.dev/gemini-api/docs/caching"
 
 #: Pixel sizes at 1K, as the live API returns them (2K and 4K are twice and four times these).
 _PIXELS_14 = {
@@ -59,6 +61,9 @@ class ImageModel:
     notes: str = ""
     replacement: str | None = None  # for a deprecated model
     input_image_tokens: int = 560  # stand-in's estimate per input image (Google publishes none for these)
+    #: Implicit caching discounts repeated input from this many input tokens on. The caching page (CACHING,
+    #: updated 2026-10-13) gives 4,096 for Gemini 3.x models and names no image model: unverified for these.
+    cache_min_tokens: int = 4096
 
     @property
     def aspect_ratios(self) -> tuple[str, ...]:
@@ -195,13 +200,20 @@ def chosen() -> str:
     return os.environ.get("GEMINI_IMAGE_MODEL", "").strip().removeprefix("models/") or DEFAULT
 
 
-#: The one model every notebook uses; GEMINI_IMAGE_MODEL overrides it (read again by each setup cell).
-MODEL: str = chosen()
+class UnknownModelError(LearnerError):
+    """A model the table holds no facts about: nothing is made up for it."""
 
 
 def get(model_id: str) -> ImageModel:
-    """The table's entry for ``model_id``, or the recommended model's for one it does not know."""
-    return IMAGE_MODELS.get(model_id.removeprefix("models/"), IMAGE_MODELS[DEFAULT])
+    """The table's entry for ``model_id``; UnknownModelError, naming the models it knows, for any other."""
+    model_id = model_id.removeprefix("models/")
+    if model_id not in IMAGE_MODELS:
+        raise UnknownModelError(
+            f"helpers/models.py holds no facts about {model_id} (checked {AS_OF}), so its aspect ratios, sizes "
+            f"and prices are unknown here. Use one of {', '.join(IMAGE_MODELS)}, or add {model_id} to the "
+            "table with a source for each fact."
+        )
+    return IMAGE_MODELS[model_id]
 
 
 def retired_message(model_id: str) -> str | None:

@@ -10,7 +10,6 @@ says how to install it instead of failing.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,6 +119,8 @@ def text_accuracy(expected: str, picture: Any, *, lang: str = "eng") -> TextChec
         if best[0] <= len(mine) * 0.1:  # close enough: no second reading needed
             break
     assert best is not None
+    import difflib
+
     errors, start, end, read = best
     theirs = _normal(read, lang)
     around = (theirs[:start] + " … " + theirs[end:]).strip(" …")

@@ -1,11 +1,12 @@
-"""The one walk over what Gemini returns, turning it into a flat list of parts.
+"""The one walk over what Gemini returns, turning it into a flat list of pieces.
 
 ``walk(obj)`` accepts a response from ``generate_content`` or ``chat.send_message``, a stream
 (the iterator from ``generate_content_stream``), a chat turn (``Content``), a chat (its history),
 an ``Interaction`` from ``client.interactions.create``, a candidate, a part, or a list of any
-of these. Iterating the walk yields :class:`Part` objects in order; a stream is read as it
-arrives, its text pieces joined. While it walks it notes what the answer said about itself:
-finish reasons, a blocked prompt, grounding, an Interaction's status. ``show``, the gallery,
+of these. Iterating the walk yields :class:`Piece` objects in order; a stream is read as it
+arrives, its text pieces joined, and what was read is kept, so a walk can be iterated again
+(a stream cannot). It also notes what the answer said about itself: finish reasons, a blocked
+prompt, grounding, an Interaction's status. ``show``, the gallery,
 the exporter and ``save_images`` all read answers through here, and nothing else parses the
 SDK's objects. Objects are recognised by their attributes, so SDK versions that differ a
 little (Colab ships an older one) still work.
@@ -16,13 +17,15 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
 @dataclass(frozen=True)
-class Part:
-    """One piece of an answer: text, an image (or other inline bytes), or something else."""
+class Piece:
+    """One piece of an answer: text, an image (or other inline bytes), or something else.
+
+    (Not the SDK's ``types.Part``: a piece is what the walk read out of one, with its role and turn.)"""
 
     text: str = ""
     data: bytes = b""
@@ -46,107 +49,140 @@ class Finish:
     has_content: bool = False
 
 
-@dataclass
 class Walk:
-    """Iterate it for the parts; afterwards its fields say how the answer ended."""
+    """The pieces of an answer, read once and kept; iterate it (a stream is read as it arrives).
 
-    obj: Any
-    finishes: dict[tuple[int, int], Finish] = field(default_factory=dict)  # (turn, candidate) -> Finish
-    block: tuple[str, str] | None = None  # a blocked prompt: reason, message
-    grounding: list[Any] = field(default_factory=list)  # grounding_metadata objects, in order
-    answers: int = 0  # responses, chunks or interactions seen
-    kind: str = ""  # "response", "stream", "chat", "interaction", ...
-    stream_error: BaseException | None = None  # a stream that failed half-way
-    _parts: list[Part] | None = None
+    What the answer said about itself (``finishes``, ``block``, ``grounding``, ``answers``,
+    ``stream_error``) is known once it has been read to the end, so asking for it reads the rest
+    first: it is never the half-read state of an answer."""
 
-    def __iter__(self) -> Iterator[Part]:
-        if self._parts is not None:
-            yield from self._parts
-            return
-        collected: list[Part] = []
-        for part in self._walk(self.obj, 0):
-            collected.append(part)
-            yield part
-        self._parts = collected
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+        self.kind = _kind(obj)  # "response", "stream", "chat", "interaction", ...; "" for what it cannot read
+        self._pieces: list[Piece] = []
+        self._finishes: dict[tuple[int, int], Finish] = {}  # (turn, candidate) -> Finish
+        self._block: tuple[str, str] | None = None
+        self._grounding: list[Any] = []
+        self._answers = 0
+        self._stream_error: BaseException | None = None
+        self._source: Iterator[Piece] | None = self._walk(obj, 0)
+
+    def __iter__(self) -> Iterator[Piece]:
+        index = 0
+        while True:
+            if index < len(self._pieces):
+                yield self._pieces[index]
+                index += 1
+                continue
+            piece = next(self._source, None) if self._source is not None else None
+            if piece is None:
+                self._source = None
+                return
+            self._pieces.append(piece)
+
+    def _read_all(self) -> None:
+        for _ in self:
+            pass
 
     @property
-    def parts(self) -> list[Part]:
-        return list(self)
+    def pieces(self) -> list[Piece]:
+        self._read_all()
+        return list(self._pieces)
 
-    def images(self, *, thoughts: bool = False) -> list[Part]:
-        """The image parts, drafts (thought images) left out unless ``thoughts``."""
+    @property
+    def finishes(self) -> dict[tuple[int, int], Finish]:
+        """How each candidate ended, by (turn, candidate)."""
+        self._read_all()
+        return self._finishes
+
+    @property
+    def block(self) -> tuple[str, str] | None:
+        """A blocked prompt's reason and message, else None."""
+        self._read_all()
+        return self._block
+
+    @property
+    def grounding(self) -> list[Any]:
+        """The grounding_metadata objects, in order."""
+        self._read_all()
+        return self._grounding
+
+    @property
+    def answers(self) -> int:
+        """How many responses, stream chunks or interactions were read."""
+        self._read_all()
+        return self._answers
+
+    @property
+    def stream_error(self) -> BaseException | None:
+        """The error a stream failed with half-way, else None."""
+        self._read_all()
+        return self._stream_error
+
+    def images(self, *, thoughts: bool = False) -> list[Piece]:
+        """The image pieces, drafts (thought images) left out unless ``thoughts``."""
         return [p for p in self if p.is_image and p.role == "model" and (thoughts or not p.thought)]
 
     # -- the walk ---------------------------------------------------------------------------
 
-    def _walk(self, obj: Any, turn: int) -> Iterator[Part]:
-        if obj is None:
-            self.kind = self.kind or "none"
-        elif _is_response(obj):
-            self.kind = self.kind or "response"
+    def _walk(self, obj: Any, turn: int) -> Iterator[Piece]:
+        kind = _kind(obj)
+        if kind == "response":
             yield from self._response(obj, turn)
-        elif _is_interaction(obj):
-            self.kind = self.kind or "interaction"
+        elif kind == "interaction":
             yield from self._interaction(obj, turn)
-        elif callable(getattr(obj, "get_history", None)):
-            self.kind = self.kind or "chat"
+        elif kind == "chat":
             for index, content in enumerate(_list(obj.get_history())):
                 yield from self._content(content, turn + index)
-        elif hasattr(obj, "parts") and hasattr(obj, "role"):
-            self.kind = self.kind or "turn"
+        elif kind == "turn":
             yield from self._content(obj, turn)
-        elif hasattr(obj, "content") and hasattr(obj, "finish_reason"):
-            self.kind = self.kind or "candidate"
+        elif kind == "candidate":
             yield from self._candidate(obj, turn, 0)
-        elif hasattr(obj, "inline_data") and hasattr(obj, "text"):
-            self.kind = self.kind or "part"
+        elif kind == "part":
             yield from _sdk_part(obj, "model", turn)
-        elif isinstance(obj, (list, tuple)):
-            self.kind = self.kind or "list"
+        elif kind == "list":
             for index, item in enumerate(obj):
                 yield from self._walk(item, turn + index)
-        elif isinstance(obj, Iterable) and not isinstance(obj, (str, bytes, dict)) and not hasattr(obj, "model_dump"):
-            # (any other SDK object is a pydantic model, which iterates over its fields: not a stream)
-            self.kind = self.kind or "stream"
+        elif kind == "stream":
             yield from _joined(self._stream(obj, turn))
 
-    def _stream(self, chunks: Iterable[Any], turn: int) -> Iterator[Part]:
+    def _stream(self, chunks: Iterable[Any], turn: int) -> Iterator[Piece]:
         try:
             for chunk in chunks:
                 yield from self._walk(chunk, turn)
-        except Exception as error:
-            self.stream_error = error
+        except Exception as error:  # a stream cut off half-way: keep what arrived, say why (reasons.problems)
+            self._stream_error = error
 
-    def _response(self, response: Any, turn: int) -> Iterator[Part]:
-        self.answers += 1
+    def _response(self, response: Any, turn: int) -> Iterator[Piece]:
+        self._answers += 1
         feedback = getattr(response, "prompt_feedback", None)
         reason = _name(getattr(feedback, "block_reason", None))
         if reason and reason != "BLOCKED_REASON_UNSPECIFIED":
-            self.block = (reason, _text(getattr(feedback, "block_reason_message", None)))
+            self._block = (reason, _text(getattr(feedback, "block_reason_message", None)))
         for position, candidate in enumerate(_list(getattr(response, "candidates", None))):
             index = getattr(candidate, "index", None)
             yield from self._candidate(candidate, turn, index if isinstance(index, int) else position)
 
-    def _candidate(self, candidate: Any, turn: int, index: int) -> Iterator[Part]:
-        finish = self.finishes.setdefault((turn, index), Finish())
+    def _candidate(self, candidate: Any, turn: int, index: int) -> Iterator[Piece]:
+        finish = self._finishes.setdefault((turn, index), Finish())
         finish.reason = _name(getattr(candidate, "finish_reason", None)) or finish.reason
         finish.message = _text(getattr(candidate, "finish_message", None)) or finish.message
         metadata = getattr(candidate, "grounding_metadata", None)
         if metadata is not None:
-            self.grounding.append(metadata)
-        for part in self._content(getattr(candidate, "content", None), turn):
-            if part.text or part.data or part.other:
-                finish.has_content = finish.has_content or not part.thought
-            yield part
+            self._grounding.append(metadata)
+        for piece in self._content(getattr(candidate, "content", None), turn):
+            if piece.text or piece.data or piece.other:
+                finish.has_content = finish.has_content or not piece.thought
+            yield piece
 
-    def _content(self, content: Any, turn: int) -> Iterator[Part]:
+    def _content(self, content: Any, turn: int) -> Iterator[Piece]:
         role = _text(getattr(content, "role", None)) or "model"
         for part in _list(getattr(content, "parts", None)):
             yield from _sdk_part(part, role, turn)
 
-    def _interaction(self, interaction: Any, turn: int) -> Iterator[Part]:
-        self.answers += 1
-        finish = self.finishes.setdefault((turn, 0), Finish())
+    def _interaction(self, interaction: Any, turn: int) -> Iterator[Piece]:
+        self._answers += 1
+        finish = self._finishes.setdefault((turn, 0), Finish())
         status = _name(getattr(interaction, "status", None)) or ""
         finish.reason = "STOP" if status.lower() == "completed" else status.upper()
         errors = [_text(getattr(e, "message", None)) or str(e) for e in _list(getattr(interaction, "errors", None))]
@@ -156,21 +192,45 @@ class Walk:
             if kind == "thought":
                 summary = " ".join(_text(getattr(c, "text", None)) for c in _list(getattr(step, "summary", None)))
                 if summary.strip():
-                    yield Part(text=summary.strip(), thought=True, turn=turn)
+                    yield Piece(text=summary.strip(), thought=True, turn=turn)
                 continue
             role = "user" if kind == "user_input" else "model"
             for item in _list(getattr(step, "content", None)):
-                part = _interaction_content(item, role, turn)
-                if part is not None:
+                piece = _interaction_content(item, role, turn)
+                if piece is not None:
                     finish.has_content = finish.has_content or role == "model"
-                    yield part
+                    yield piece
             if kind not in ("user_input", "model_output") and kind:
-                yield Part(other=kind.replace("_", " "), role=role, turn=turn)
+                yield Piece(other=kind.replace("_", " "), role=role, turn=turn)
 
 
 def walk(obj: Any) -> Walk:
-    """Walk ``obj`` (see the module docstring); iterate the result for its parts."""
-    return Walk(obj)
+    """Walk ``obj`` (see the module docstring); iterate the result for its pieces."""
+    return obj if isinstance(obj, Walk) else Walk(obj)
+
+
+def _kind(obj: Any) -> str:
+    """What ``obj`` is, for the walk: "" for anything it cannot read."""
+    if obj is None:
+        return "none"
+    if hasattr(obj, "candidates") and hasattr(obj, "prompt_feedback"):
+        return "response"
+    if hasattr(obj, "steps") and hasattr(obj, "status"):
+        return "interaction"
+    if callable(getattr(obj, "get_history", None)):
+        return "chat"
+    if hasattr(obj, "parts") and hasattr(obj, "role"):
+        return "turn"
+    if hasattr(obj, "content") and hasattr(obj, "finish_reason"):
+        return "candidate"
+    if hasattr(obj, "inline_data") and hasattr(obj, "text"):
+        return "part"
+    if isinstance(obj, (list, tuple)):
+        return "list"
+    # Any other SDK object is a pydantic model, which iterates over its fields: not a stream.
+    if isinstance(obj, Iterable) and not isinstance(obj, (str, bytes, dict)) and not hasattr(obj, "model_dump"):
+        return "stream"
+    return ""
 
 
 # -- pieces of the walk -------------------------------------------------------------------------
@@ -187,17 +247,17 @@ _OTHER_FIELDS = (
 )
 
 
-def _sdk_part(part: Any, role: str, turn: int) -> Iterator[Part]:
+def _sdk_part(part: Any, role: str, turn: int) -> Iterator[Piece]:
     if part is None:
         return
     thought = getattr(part, "thought", None) is True
     text = getattr(part, "text", None)
     blob = getattr(part, "inline_data", None)
     if isinstance(text, str) and text:
-        yield Part(text=text, thought=thought, role=role, turn=turn)
+        yield Piece(text=text, thought=thought, role=role, turn=turn)
     if blob is not None:
         data = getattr(blob, "data", None)
-        yield Part(
+        yield Piece(
             data=bytes(data) if isinstance(data, (bytes, bytearray)) else b"",
             mime_type=_mime(getattr(blob, "mime_type", None)),
             thought=thought,
@@ -209,30 +269,28 @@ def _sdk_part(part: Any, role: str, turn: int) -> Iterator[Part]:
         value = getattr(part, name, None)
         if value is not None:
             label = getattr(value, "name", None) or getattr(value, "file_uri", None) or ""
-            yield Part(other=f"{name.replace('_', ' ')} {label}".strip(), role=role, turn=turn)
+            yield Piece(other=f"{name.replace('_', ' ')} {label}".strip(), role=role, turn=turn)
 
 
-def _interaction_content(item: Any, role: str, turn: int) -> Part | None:
+def _interaction_content(item: Any, role: str, turn: int) -> Piece | None:
     kind = _name(getattr(item, "type", None)) or ""
     if kind == "text":
         text = _text(getattr(item, "text", None))
-        return Part(text=text, role=role, turn=turn) if text else None
+        return Piece(text=text, role=role, turn=turn) if text else None
     data = getattr(item, "data", None)
     if isinstance(data, str) and data:
         try:
-            raw = base64.b64decode(
-                data + "=" * (-len(data) % 4), altchars=b"-_" if "-" in data or "_" in data else None
-            )
-        except (binascii.Error, ValueError):
-            return Part(other=f"{kind} content that is not valid base64", role=role, turn=turn)
-        return Part(data=raw, mime_type=_mime(getattr(item, "mime_type", None)), role=role, turn=turn)
+            raw = decode_base64(data)
+        except ValueError:
+            return Piece(other=f"{kind} content that is not valid base64", role=role, turn=turn)
+        return Piece(data=raw, mime_type=_mime(getattr(item, "mime_type", None)), role=role, turn=turn)
     uri = _text(getattr(item, "uri", None))
-    return Part(other=f"{kind or 'content'} at {uri}" if uri else f"{kind or 'content'}", role=role, turn=turn)
+    return Piece(other=f"{kind or 'content'} at {uri}" if uri else f"{kind or 'content'}", role=role, turn=turn)
 
 
-def _joined(parts: Iterator[Part]) -> Iterator[Part]:
+def _joined(parts: Iterator[Piece]) -> Iterator[Piece]:
     """Join consecutive text pieces of a stream (chunks split text anywhere, mid-word too)."""
-    pending: Part | None = None
+    pending: Piece | None = None
     for part in parts:
         if (
             pending is not None
@@ -240,7 +298,7 @@ def _joined(parts: Iterator[Part]) -> Iterator[Part]:
             and not part.data
             and (part.thought, part.role) == (pending.thought, pending.role)
         ):
-            pending = Part(text=pending.text + part.text, thought=part.thought, role=part.role, turn=part.turn)
+            pending = Piece(text=pending.text + part.text, thought=part.thought, role=part.role, turn=part.turn)
             continue
         if pending is not None:
             yield pending
@@ -253,15 +311,18 @@ def _joined(parts: Iterator[Part]) -> Iterator[Part]:
         yield pending
 
 
-# -- recognising SDK objects ---------------------------------------------------------------------
+# -- small readers ------------------------------------------------------------------------------
 
 
-def _is_response(obj: Any) -> bool:
-    return hasattr(obj, "candidates") and hasattr(obj, "prompt_feedback")
+def decode_base64(text: str) -> bytes:
+    """Standard or URL-safe base64, padded or not (the SDK sends URL-safe, the API answers standard).
 
-
-def _is_interaction(obj: Any) -> bool:
-    return hasattr(obj, "steps") and hasattr(obj, "status")
+    ValueError when it is not base64."""
+    cleaned = text.strip().replace("-", "+").replace("_", "/")
+    try:
+        return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
+    except binascii.Error as error:
+        raise ValueError(f"not base64 ({error})") from None
 
 
 def _list(value: Any) -> list[Any]:

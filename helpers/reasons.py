@@ -1,6 +1,6 @@
 """What went wrong in an answer, in plain words: blocked prompts, finish reasons, empty answers.
 
-``problems(walk)`` reads the notes a :class:`helpers.parts.Walk` took and returns one sentence
+``problems(walk)`` reads what a :class:`helpers.parts.Walk` found and returns one sentence
 per problem, naming the API's reason (``IMAGE_SAFETY``, ``NO_IMAGE``...) and what to try.
 ``first_image`` uses the same sentences when it has no picture to give; ``explain(error)`` does the
 same for API faults (quota, outage, bad key, retired model, timeout); ``reason_table()`` shows every
@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from helpers.errors import LearnerError
-from helpers.parts import Part, Walk, walk
+from helpers.parts import Piece, Walk, walk
 
 #: What each finish reason means and what to try.
 FINISH_HINTS: dict[str, str] = {
@@ -69,7 +69,7 @@ _AGAIN = "Run the cell again; if it keeps happening, simplify the prompt."
 
 
 def problems(answer: Walk) -> list[str]:
-    """One sentence per problem of a walked answer (after iterating it), or [] when all is well."""
+    """One sentence per problem of a walked answer (read to its end first), or [] when all is well."""
     found: list[str] = []
     if answer.block:
         reason, message = answer.block
@@ -100,7 +100,7 @@ class NoImageError(LearnerError):
     """An answer that holds no final picture; the message says why and what to try."""
 
 
-def first_image(obj: Any) -> Part:
+def first_image(obj: Any) -> Piece:
     """The first final image of an answer (never a draft thought image), or NoImageError saying why."""
     answer = walk(obj)
     images = answer.images()
@@ -167,19 +167,19 @@ def explain(error: BaseException) -> str:
             wait = f"wait {delay}" if delay else "wait a minute"
             return (
                 f"{head}\nYou sent more requests than your quota allows. {_sentence(wait)} and run the cell "
-                "again; a client with helpers.http_options() retries by itself (4 attempts, backing off)."
+                "again; a client built with retry_options (the setup cell's) retries by itself, backing off."
             )
         if code >= 500:
             return (
                 f"{head}\nGemini had a problem or is overloaded. It is not your request: wait a minute and run "
-                "the cell again (a client with helpers.http_options() retries these by itself)."
+                "the cell again (a client built with retry_options, like the setup cell's, retries these by itself)."
             )
         if code == 404:
             gone = re.search(r"models/([\w.\-]+)", message)
             why = models.retired_message(gone.group(1)) if gone else None
             return f"{head}\n" + (
                 why
-                or "That model is not available to your key: use helpers.MODEL, or list "
+                or "That model is not available to your key: use the setup cell's MODEL, or list "
                 "the models your key can use with client.models.list()."
             )
         if code in (401, 403) or "API key" in message or "API_KEY" in str(details):

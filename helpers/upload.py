@@ -32,17 +32,35 @@ def uploaded(value: Any) -> tuple[str, bytes] | None:
     return None
 
 
+#: The picker shown for each sample, by its widget id: a cell run again replaces its picker.
+_SHOWN: dict[str, PhotoPicker] = {}
+
+
 class PhotoPicker:
-    """An upload button and a line saying which photo the next cell will use."""
+    """An upload button and a line saying which photo the next cell will use.
+
+    Its box has a widget id made from the sample's name, not a random one, so a notebook saved after a
+    run holds the same output as before (no diff in git), and a cell run again replaces the old picker."""
 
     def __init__(self, sample: str | os.PathLike[str]) -> None:
+        import hashlib
+
         import ipywidgets as widgets
 
         self.sample = Path(sample)
+        self.model_id = hashlib.sha256(f"pick_photo:{self.sample.as_posix()}".encode()).hexdigest()[:32]
+        if self.model_id in _SHOWN:
+            _SHOWN.pop(self.model_id).close()
         self.button = widgets.FileUpload(accept="image/*", multiple=False, description="Your photo")
         self.note = widgets.HTML(self._words())
         self.button.observe(lambda _: setattr(self.note, "value", self._words()), names="value")
-        self.box = widgets.HBox([self.button, self.note])
+        self.box = widgets.HBox([self.button, self.note], model_id=self.model_id)
+        _SHOWN[self.model_id] = self
+
+    def close(self) -> None:
+        """Close the widgets (the front end drops them)."""
+        for widget in (self.box, self.button, self.note):
+            widget.close()
 
     def _words(self) -> str:
         chosen = uploaded(self.button.value)

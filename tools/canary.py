@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import shutil
 import sys
 import tempfile
 import time
@@ -22,10 +20,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 from helpers import models
+from helpers.errors import plain
+from helpers.session import KEY_NAMES, clean_environment
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_quickstart.ipynb"
-KEY_NAMES = ("GEMINI_API_KEY", "GOOGLE_API_KEY")  # the notebooks' order (helpers.session.KEY_NAMES)
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 class Listed(NamedTuple):
@@ -78,16 +76,17 @@ def compare(listed: Iterable[Listed], table: Mapping[str, models.ImageModel]) ->
 
 def run_notebook(notebook: Path = NOTEBOOK, *, timeout: int = 600) -> tuple[list[str], list[str]]:
     """Run ``notebook`` live in a scratch copy; return its problems ([] if none) and notes (time, images, stderr)."""
-    from tools.record import DROP, execute
+    from tools.record import copy_notebooks, execute
 
-    env = {k: v for k, v in os.environ.items() if k not in DROP} | {"GENAI_NOTEBOOK_MODE": "live"}
+    kept = {name: os.environ[name] for name in (*KEY_NAMES, "GOOGLE_GEMINI_BASE_URL") if os.environ.get(name)}
+    env = clean_environment(GENAI_NOTEBOOK_MODE="live", **kept)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="canary-") as tmp:
-        shutil.copytree(notebook.parent, Path(tmp) / "notebooks", ignore=shutil.ignore_patterns("outputs", ".*"))
+        folder = copy_notebooks(notebook.parent, Path(tmp) / "notebooks")
         try:
-            nb = execute(Path(tmp) / "notebooks" / notebook.name, env, closing=None, timeout=timeout)
+            nb = execute(folder / notebook.name, env, closing=None, timeout=timeout)
         except Exception as error:  # RecordError (a cell failed), a timeout, a kernel that died
-            return [f"The notebook did not finish: {_ANSI.sub('', str(error))}"], []
+            return [f"The notebook did not finish: {plain(str(error))}"], []
     found = [output for cell in nb.cells for output in cell.get("outputs", [])]
     problems = [f"Error output: {o.get('ename')}: {o.get('evalue')}" for o in found if o["output_type"] == "error"]
     images = sum(any(kind.startswith("image/") for kind in o.get("data", {})) for o in found)
@@ -96,7 +95,7 @@ def run_notebook(notebook: Path = NOTEBOOK, *, timeout: int = 600) -> tuple[list
     if any(key in str(found) for key in keys()):
         problems.append("The notebook's outputs contain the API key.")
     notes = [f"Ran in {time.monotonic() - started:.0f} s, with {images} image output(s)."]
-    stderr = [" ".join(_ANSI.sub("", o["text"]).split())[:300] for o in found if o.get("name") == "stderr"]
+    stderr = [" ".join(plain(o["text"]).split())[:300] for o in found if o.get("name") == "stderr"]
     notes += [f"On stderr: `{text}`" for text in stderr if text]
     return problems, notes
 

@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from helpers.images import KEY_SHAPE
+
 MAX_NOTEBOOK_BYTES = 1_500_000
 MAX_RECORDINGS_BYTES = 15_000_000
 MAX_SHOWN_IMAGE = 150_000  # characters of base64 one shown picture or figure may take (a single picture: 40,000)
 NAME = re.compile(r"^(\d\d)_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb$")
 FIRST_PERSON = re.compile(r"\b(?:let['’]s|we|we['’](?:ll|re|ve)|our|us)\b", re.IGNORECASE)
 MENTION = re.compile(r"\b(?:notebook|notebooks)\s+(\d\d)\b|\[(\d\d) ·", re.IGNORECASE)
-KEY = re.compile(rb"AIza[0-9A-Za-z_\-]{35}")
 LANGUAGE_INFO_KEYS = (
     "codemirror_mode",
     "file_extension",
@@ -95,13 +96,13 @@ def rule_template(repo: Repo, nb: Notebook) -> Iterator[str]:
     if nb.source(1) != repo.template.source(1):
         yield "cell 2: must be the template's Colab install cell, unchanged (tools/template.ipynb)"
     if nb.source(2) != repo.template.source(2).replace("NN_name", name):
-        yield f'cell 3: must be the template\'s setup cell with find_key("{name}") (tools/template.ipynb)'
+        yield f'cell 3: must be the template\'s setup cell with choose_mode("{name}") (tools/template.ipynb)'
     if not nb.source(-1).startswith("## What's next"):
         yield "last cell: must be '## What's next' with a link onward"
+    # Display code is shown once, in 01 (the SDK-only way to look at a picture); after that, helpers.show.
+    forbidden = r"google\.colab|getpass|^def " + ("" if name.startswith("01_") else r"|IPython\.display")
     for index, cell in enumerate(nb.cells[3:], start=4):
-        if cell.get("cell_type") == "code" and re.search(
-            r"google\.colab|getpass|IPython\.display|^def ", _text(cell.get("source")), re.M
-        ):
+        if cell.get("cell_type") == "code" and re.search(forbidden, _text(cell.get("source")), re.M):
             yield f"cell {index}: display, key or helper code belongs in helpers/, not in a notebook"
 
 
@@ -163,11 +164,28 @@ def rule_metadata(repo: Repo, nb: Notebook) -> Iterator[str]:
         yield f"{nb.path.stat().st_size:,} bytes, over the {MAX_NOTEBOOK_BYTES:,}-byte budget"
 
 
+CALLS = re.compile(r"\*\*Cost when you run it live:\*\* (?:about )?(\d+) calls?")
+
+
+def rule_counts(repo: Repo, nb: Notebook) -> Iterator[str]:
+    """The number of calls the first cell announces is the number of requests the recording holds
+    (distinct POSTs: a retried request counts once)."""
+    said = CALLS.search(nb.source(0))
+    recording = repo.root / "recordings" / f"{nb.path.stem}.json"
+    if said is None or not recording.is_file():
+        return
+    exchanges = json.loads(recording.read_text(encoding="utf-8")).get("interactions", [])
+    posts = {(e["request"]["uri"], e["request"]["body"]) for e in exchanges if e["request"]["method"] == "POST"}
+    if int(said.group(1)) != len(posts):
+        yield f"cell 1: says {said.group(1)} calls, the recording holds {len(posts)} (count them, then say so)"
+
+
 NOTEBOOK_RULES: list[Callable[[Repo, Notebook], Iterator[str]]] = [
     rule_template,
     rule_prose,
     rule_outputs,
     rule_metadata,
+    rule_counts,
 ]
 
 
@@ -219,7 +237,7 @@ def rule_secrets(repo: Repo) -> Iterator[str]:
     included: not even by chance inside picture data, which secret scanners flag too (the encoder avoids it)."""
     for path in tracked_files(repo.root):
         data = path.read_bytes()
-        for match in KEY.finditer(data):
+        for match in KEY_SHAPE.finditer(data):
             line = data.count(b"\n", 0, match.start()) + 1
             yield f"{path.relative_to(repo.root)}:{line}: a key-shaped string: remove it (and revoke it if real)"
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -26,18 +25,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from helpers.errors import plain
 from helpers.replay import recordings_dir
+from helpers.session import KEY_NAMES, clean_environment
 
 KERNEL = "python3"
-CLOSING_STEP = "from helpers import replay\nreplay.finish_recording()"
-#: What the kernel must not inherit from the maintainer's shell.
-DROP = (
-    "GENAI_NOTEBOOK_MODE",
-    "GENAI_RECORD_CASSETTE",
-    "GENAI_RECORDINGS_DIR",
-    "GENAI_RECORDED_AGAINST",
-    "GEMINI_IMAGE_MODEL",
-    "GOOGLE_GENAI_USE_VERTEXAI",
+CLOSING_STEP = (
+    "import os\nfrom helpers.session import SESSION\n"
+    "SESSION.save_recording(os.environ.get('GENAI_RECORDED_AGAINST') or 'Gemini API')"
 )
 STANDIN_KEY = "stand-in-placeholder-key"
 
@@ -46,19 +41,31 @@ class RecordError(RuntimeError):
     """A notebook could not be recorded; the message says which cell and why."""
 
 
-def _env(extra: dict[str, str], drop: Sequence[str] = ()) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in DROP and k not in drop}
-    return {**env, **extra}
+def copy_notebooks(source: Path, into: Path) -> Path:
+    """A scratch copy of the folder of notebooks ``source`` (assets included, saved outputs left out)."""
+    shutil.copytree(source, into, ignore=shutil.ignore_patterns("outputs", ".ipynb_checkpoints", "__pycache__"))
+    return into
+
+
+def _key_environment() -> dict[str, str]:
+    """The maintainer's key, from the environment or a .env file, for a kernel that runs in a scratch folder."""
+    from dotenv import dotenv_values, find_dotenv
+
+    found = {name: os.environ[name] for name in KEY_NAMES if os.environ.get(name, "").strip()}
+    if not found:
+        values = dotenv_values(find_dotenv(usecwd=True) or os.devnull)
+        found = {name: str(values[name]) for name in KEY_NAMES if (values.get(name) or "").strip()}
+    return dict(list(found.items())[:1])
 
 
 def _scratch(notebook: Path, into: Path) -> Path:
-    target = into / "notebooks"
-    shutil.copytree(notebook.parent, target, ignore=shutil.ignore_patterns("outputs", ".ipynb_checkpoints"))
-    return target / notebook.name
+    return copy_notebooks(notebook.parent, into / "notebooks") / notebook.name
 
 
-def execute(path: Path, env: dict[str, str], *, closing: str | None, timeout: int) -> Any:
-    """Run the notebook at ``path`` in a fresh kernel that sees exactly ``env``; return it executed."""
+def execute(path: Path, env: dict[str, str], *, closing: str | None, timeout: int, allow_errors: bool = False) -> Any:
+    """Run the notebook at ``path`` in a fresh kernel that sees exactly ``env``; return it executed.
+
+    A cell that fails raises RecordError, unless ``allow_errors``: then its error is kept as its output."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -68,7 +75,7 @@ def execute(path: Path, env: dict[str, str], *, closing: str | None, timeout: in
         nb,
         timeout=timeout,
         kernel_name=KERNEL,
-        allow_errors=False,
+        allow_errors=allow_errors,
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
@@ -80,7 +87,7 @@ def execute(path: Path, env: dict[str, str], *, closing: str | None, timeout: in
             try:
                 client.execute_cell(cell, index)
             except CellExecutionError as error:
-                text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip()  # no terminal colours in the report
+                text = plain(str(error)).strip()  # no terminal colours in the report
                 raise RecordError(f"{path.name}: cell {index + 1} failed:\n{text[-1500:]}") from None
         if closing:
             nb.cells.append(nbformat.v4.new_code_cell(closing))
@@ -120,28 +127,28 @@ def record(notebook: Path, *, stand_in: bool, recordings: Path, timeout: int) ->
         with tempfile.TemporaryDirectory(prefix=f"record-{notebook.stem}-") as tmp:
             cassette = Path(tmp) / final.name
             extra = {"GENAI_NOTEBOOK_MODE": "record", "GENAI_RECORD_CASSETTE": str(cassette)}
-            drop: tuple[str, ...] = ()
             if server is not None:
                 extra |= {
                     "GOOGLE_GEMINI_BASE_URL": server.url,
                     "GEMINI_API_KEY": STANDIN_KEY,
                     "GENAI_RECORDED_AGAINST": "stand-in API",
                 }
-                drop = ("GOOGLE_API_KEY",)
+            else:
+                extra |= _key_environment()
+                if os.environ.get("GOOGLE_GEMINI_BASE_URL"):
+                    extra["GOOGLE_GEMINI_BASE_URL"] = os.environ["GOOGLE_GEMINI_BASE_URL"]
             started = time.monotonic()
-            execute(_scratch(notebook, Path(tmp) / "record"), _env(extra, drop), closing=CLOSING_STEP, timeout=timeout)
+            scratch = _scratch(notebook, Path(tmp) / "record")
+            execute(scratch, clean_environment(**extra), closing=CLOSING_STEP, timeout=timeout)
             if not cassette.is_file():
-                raise RecordError(f"{notebook.name}: no recording was written (does it call helpers.find_key?)")
+                raise RecordError(f"{notebook.name}: no recording was written (does it call helpers.choose_mode?)")
             shutil.move(str(cassette), final)
             print(
                 f"  recorded {notebook.name} → {final} ({final.stat().st_size / 1e3:.0f} KB, "
                 f"{time.monotonic() - started:.1f} s)",
                 flush=True,
             )
-            replay_env = _env(
-                {"GENAI_NOTEBOOK_MODE": "replay", "GENAI_RECORDINGS_DIR": str(recordings)},
-                ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL"),
-            )
+            replay_env = clean_environment(GENAI_NOTEBOOK_MODE="replay", GENAI_RECORDINGS_DIR=str(recordings))
             nb = execute(_scratch(notebook, Path(tmp) / "replay"), replay_env, closing=None, timeout=timeout)
     finally:
         if server is not None:
@@ -166,16 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     missing = [str(p) for p in args.notebooks if not p.is_file() or p.suffix != ".ipynb"]
     if missing:
         parser.error(f"not a notebook file: {', '.join(missing)}")
-    if not args.stand_in and not any(os.environ.get(n) for n in ("GEMINI_API_KEY", "GOOGLE_API_KEY")):
-        from dotenv import dotenv_values, find_dotenv
-
-        if not any(
-            dotenv_values(find_dotenv(usecwd=True) or os.devnull).get(n) for n in ("GEMINI_API_KEY", "GOOGLE_API_KEY")
-        ):
-            parser.error(
-                "recording Gemini needs a key (GEMINI_API_KEY, or in .env); "
-                "or add --stand-in to record the stand-in API"
-            )
+    if not args.stand_in and not _key_environment():
+        parser.error(
+            "recording Gemini needs a key (GEMINI_API_KEY, or in .env); or add --stand-in to record the stand-in API"
+        )
     print(
         "Recording the stand-in API (placeholder pictures, not Gemini)"
         if args.stand_in

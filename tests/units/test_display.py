@@ -175,14 +175,17 @@ def test_show_displays_markdown_and_images(shown: list[Any]) -> None:
     assert shown[0].data == "A cat:" and shown[1].format == "png"
 
 
-def test_show_never_raises(shown: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_show_lets_a_bug_surface(shown: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """What an answer can hold is said in the output (tests above); a bug in the helpers is raised, not hidden."""
+
     def broken(obj: Any, **_: Any) -> Iterator[Any]:
         raise RuntimeError("surprise")
         yield
 
     monkeypatch.setattr(display, "outputs", broken)
-    show(response("hi"))
-    assert [o.data for o in shown] == ["show() could not display the rest of this (RuntimeError: surprise)."]
+    with pytest.raises(RuntimeError, match="surprise"):
+        show(response("hi"))
+    assert shown == []
 
 
 def test_show_of_odd_values_is_quiet(shown: list[Any]) -> None:

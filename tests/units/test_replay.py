@@ -14,7 +14,8 @@ from google import genai
 from google.genai import types
 from PIL import Image
 
-from helpers import replay
+from helpers import matching, replay
+from helpers.images import BYTES_PER_MEGAPIXEL, compact
 from standin import StandinServer
 from tests.support import photo_like
 
@@ -27,9 +28,18 @@ IMAGE = types.GenerateContentConfig(response_modalities=["TEXT", "IMAGE"])
 def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("GENAI_RECORDINGS_DIR", str(tmp_path))
     monkeypatch.setenv("GENAI_RECORD_CASSETTE", str(tmp_path / "nb.json"))
-    monkeypatch.setenv("GENAI_RECORDED_AGAINST", "stand-in API")
     yield tmp_path
-    replay.stop()
+    while OPEN:
+        OPEN.pop().stop()
+
+
+OPEN: list[replay.Recording] = []
+
+
+def start(mode: str) -> replay.Recording:
+    recording = replay.Recording("nb", mode).start()
+    OPEN.append(recording)
+    return recording
 
 
 def retrying(base_url: str | None = None, key: str = KEY) -> genai.Client:
@@ -39,9 +49,9 @@ def retrying(base_url: str | None = None, key: str = KEY) -> genai.Client:
 
 def record(place: Path, calls) -> Path:
     with StandinServer("01_quickstart") as server:
-        replay.start("nb", "record")
+        recording = start("record")
         calls(retrying(server.url), server)
-        return replay.finish_recording()  # type: ignore[return-value]
+        return recording.save(recorded_against="stand-in API", model=MODEL)
 
 
 def png(size: tuple[int, int] = (64, 48), colour: str = "red") -> bytes:
@@ -58,7 +68,7 @@ def test_pixel_hash_ignores_the_encoding_and_normalize_is_idempotent() -> None:
     as_png, as_bmp = io.BytesIO(), io.BytesIO()
     picture.save(as_png, "PNG")
     picture.save(as_bmp, "BMP")
-    assert replay.pixel_hash(as_png.getvalue()) == replay.pixel_hash(as_bmp.getvalue())
+    assert matching.pixel_hash(as_png.getvalue()) == matching.pixel_hash(as_bmp.getvalue())
     urlsafe = base64.urlsafe_b64encode(as_png.getvalue()).decode()
     body = json.dumps(
         {
@@ -68,11 +78,12 @@ def test_pixel_hash_ignores_the_encoding_and_normalize_is_idempotent() -> None:
             ],
         }
     )
-    once = replay.normalize_body(body)
-    assert replay.normalize_body(once) == once
+    rules = matching.Rules()
+    once = rules.body(body)
+    assert rules.body(once) == once
     data = json.loads(once)
     assert data["contents"][0]["parts"][0]["inlineData"]["data"] == data["input"][0]["data"]
-    assert data["input"][0]["data"].startswith(replay.HASH)
+    assert data["input"][0]["data"].startswith(matching.HASH)
 
 
 def test_no_key_and_no_loopback_port_reach_the_cassette(place: Path) -> None:
@@ -82,23 +93,17 @@ def test_no_key_and_no_loopback_port_reach_the_cassette(place: Path) -> None:
     text = record(place, calls).read_text()
     assert KEY not in text and "x-goog-api-key" not in text.lower()
     assert '"uri": "http://127.0.0.1/v1/models' in text
-    assert json.loads(text)["metadata"] == {"recorded_against": "stand-in API", "model": replay_model()}
-
-
-def replay_model() -> str:
-    from helpers import models
-
-    return models.MODEL
+    assert json.loads(text)["metadata"] == {"recorded_against": "stand-in API", "model": MODEL}
 
 
 def test_big_pictures_are_stored_as_jpeg_at_their_own_size(place: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     photo = photo_like(1024)
-    assert len(photo) > replay.BYTES_PER_MEGAPIXEL * 1.1
-    stored, mime = replay.compact_image(photo, "image/png")
-    assert mime == "image/jpeg" and len(stored) <= replay.BYTES_PER_MEGAPIXEL * 1.05
+    assert len(photo) > BYTES_PER_MEGAPIXEL * 1.1
+    stored, mime = compact(photo, "image/png")
+    assert mime == "image/jpeg" and len(stored) <= BYTES_PER_MEGAPIXEL * 1.05
     assert Image.open(io.BytesIO(stored)).size == (1024, 1024)
     small = png()
-    assert replay.compact_image(small, "image/png") == (small, "image/png")
+    assert compact(small, "image/png") == (small, "image/png")
 
 
 # -- replay ---------------------------------------------------------------------------------------
@@ -109,7 +114,7 @@ def test_replay_opens_no_socket_and_plays_a_cell_run_twice(place: Path, monkeypa
         client.models.generate_content(model=MODEL, contents="a nano banana dish", config=IMAGE)
 
     record(place, calls)
-    replay.start("nb", "replay")
+    start("replay")
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("replay opened a connection")
@@ -128,7 +133,7 @@ def test_a_retried_429_replays_as_it_was_recorded(place: Path) -> None:
 
     statuses = [i["response"]["status"]["code"] for i in json.loads(record(place, calls).read_text())["interactions"]]
     assert statuses == [429, 200]
-    replay.start("nb", "replay")
+    start("replay")
     for _ in range(2):  # and again, as a learner re-running the cell
         assert retrying().models.generate_content(model=MODEL, contents="a nano banana dish", config=IMAGE).parts
 
@@ -140,7 +145,7 @@ def test_a_chat_turn_sent_again_with_a_longer_history_gets_its_answer(place: Pat
         chat.send_message("add a blue hat")
 
     record(place, calls)
-    replay.start("nb", "replay")
+    start("replay")
     client = retrying()  # kept in a variable: a collected client closes its connection
     chat = client.chats.create(model=MODEL, config=IMAGE)
     chat.send_message("draw a red cat")
@@ -158,7 +163,7 @@ def test_a_chat_resending_a_compacted_picture_still_matches(place: Path) -> None
         chat.send_message("now a red scarf")
 
     record(place, calls)
-    replay.start("nb", "replay")
+    start("replay")
     client = retrying()
     chat = client.chats.create(model=MODEL, config=IMAGE)
     chat.send_message([types.Part.from_bytes(data=big, mime_type="image/png"), "add a blue hat"])
@@ -170,7 +175,7 @@ def test_an_unrecorded_request_is_a_short_message_naming_the_difference(place: P
         client.models.generate_content(model=MODEL, contents="a nano banana dish in a restaurant", config=IMAGE)
 
     record(place, calls)
-    replay.start("nb", "replay")
+    start("replay")
     client = retrying()
     with pytest.raises(replay.MissingRecordingError) as prompt:
         client.models.generate_content(model=MODEL, contents="a nano banana dish in a bistro", config=IMAGE)
@@ -198,7 +203,7 @@ def test_interactions_record_and_replay(place: Path) -> None:
         client.interactions.create(model=MODEL, input="make it night", previous_interaction_id=first.id)
 
     record(place, calls)
-    replay.start("nb", "replay")
+    start("replay")
     client = retrying()
     first = client.interactions.create(model=MODEL, input="a lighthouse", response_format=[{"type": "image"}])
     second = client.interactions.create(model=MODEL, input="make it night", previous_interaction_id=first.id)
@@ -207,7 +212,45 @@ def test_interactions_record_and_replay(place: Path) -> None:
 
 def test_a_missing_recording_and_an_unsaved_run(place: Path) -> None:
     with pytest.raises(replay.MissingRecordingError, match="has no recording"):
-        replay.start("nothing-here", "replay")
-    replay.start("nb", "record")
-    replay.stop()  # a failed record run: nothing is written
+        replay.Recording("nothing-here", "replay")
+    start("record").stop()  # a failed record run: nothing is written
     assert not (place / "nb.json").exists()
+
+
+def test_a_long_prompt_shows_the_part_that_differs(place: Path) -> None:
+    """Both prompts cut to a window around the first difference, however long they are."""
+    start_of = "A bakery ad banner. Headline in a bold serif: Fresh Bread Daily. Below it, smaller: Order by 9 am. "
+    recorded = start_of + 'A rounded button at the bottom right that says "Order now". Warm colours, plenty of space.'
+    mine = recorded.replace("Order now", "Buy today")
+
+    def calls(client: genai.Client, server: StandinServer) -> None:
+        client.models.generate_content(model=MODEL, contents=recorded, config=IMAGE)
+
+    record(place, calls)
+    start("replay")
+    client = retrying()  # kept in a variable: a collected client closes its connection
+    with pytest.raises(replay.MissingRecordingError) as caught:
+        client.models.generate_content(model=MODEL, contents=mine, config=IMAGE)
+    lines = caught.value._render_traceback_()
+    assert '"Buy today"' in lines[1] and '"Order now"' in lines[2]
+    assert lines[1].count("…") >= 1 and len(lines[1]) < 130
+
+
+def test_the_window_around_a_difference() -> None:
+    text = "x" * 200 + " the one word that changed " + "y" * 200
+    mine, theirs = matching.window(text.replace("changed", "differs"), text)
+    assert "differs" in mine and "changed" in theirs
+    assert mine.startswith("…") and mine.endswith("…") and len(mine) < 120
+    assert matching.window("short", "short") == ("short", "short")
+    assert matching.window("add a boat", "add a red boat") == ("add a boat", "add a red boat")
+
+
+def test_text_inside_multi_part_contents_is_the_prompt() -> None:
+    body = json.dumps(
+        {
+            "contents": [
+                {"role": "user", "parts": [{"inlineData": {"data": "x"}}, {"text": "first"}, {"text": "second"}]}
+            ]
+        }
+    )
+    assert matching.prompt(body) == "first second"

@@ -26,10 +26,10 @@ from helpers import session
 from helpers.display import outputs
 from helpers.errors import LearnerError
 from helpers.images import ImageInputError, SaveError
-from standin import StandinServer
+from standin import StandinServer, answers
 from tests.support import huge_png, png, to_bytes
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MODEL = "gemini-nano-banana-2.1"
 FAKE_KEY = "AIza" + "Sy" + "Reliability" + "0" * 22
 FINE = {"STOP", "FINISH_REASON_UNSPECIFIED"}
@@ -69,7 +69,7 @@ def no_faults_left(server: StandinServer) -> Iterator[None]:
 
 
 def answer(server: StandinServer, entry: dict[str, Any], *, thoughts: bool = False) -> Any:
-    server.answers.entries = [{"when": "matrix", **entry}]
+    server.answers = answers.parse({"answer": [{"prompt": "matrix", **entry}]})
     client = genai.Client(api_key="k", http_options=types.HttpOptions(base_url=server.url))
     config = (
         types.GenerateContentConfig(thinking_config=types.ThinkingConfig(include_thoughts=True)) if thoughts else None
@@ -122,7 +122,7 @@ def test_thought_parts_only_are_not_the_result(server: StandinServer) -> None:
 
 
 def test_429_twice_then_success_loses_nothing(server: StandinServer) -> None:
-    server.answers.entries = []
+    server.answers = answers.Answers()
     server.queue_fault(429, times=2)
     options = helpers.http_options()  # the notebooks' own retry settings
     options.base_url = server.url
@@ -142,7 +142,7 @@ def once(server: StandinServer, **options: Any) -> genai.Client:
 
 @pytest.mark.parametrize("code", [500, 503])
 def test_outages_are_explained(server: StandinServer, code: int) -> None:
-    server.answers.entries = []
+    server.answers = answers.Answers()
     server.queue_fault(code, times=2)
     client = once(server)  # kept in a variable: a collected client closes its connection
     with pytest.raises(errors.ServerError) as caught:
@@ -151,7 +151,7 @@ def test_outages_are_explained(server: StandinServer, code: int) -> None:
 
 
 def test_a_slow_answer_is_explained(server: StandinServer) -> None:
-    server.answers.entries = [{"when": "slow", "delay": 2.5, "parts": [{"text": "late"}]}]
+    server.answers = answers.parse({"answer": [{"prompt": "slow", "delay": 2.5, "parts": [{"text": "late"}]}]})
     client = genai.Client(
         api_key="k",
         http_options=types.HttpOptions(
@@ -165,7 +165,7 @@ def test_a_slow_answer_is_explained(server: StandinServer) -> None:
 
 @pytest.mark.parametrize("fault", ["truncated", "malformed"])
 def test_a_damaged_body_is_explained(server: StandinServer, fault: str) -> None:
-    server.answers.entries = []
+    server.answers = answers.Answers()
     server.queue_fault(fault)
     client = once(server)
     with pytest.raises(json.JSONDecodeError) as caught:
@@ -174,7 +174,8 @@ def test_a_damaged_body_is_explained(server: StandinServer, fault: str) -> None:
 
 
 def test_a_cut_stream_shows_what_arrived(server: StandinServer) -> None:
-    server.answers.entries = [{"when": "cut", "parts": [{"text": "One two three four five six."}, {"image": "x"}]}]
+    cut = {"prompt": "cut", "parts": [{"text": "One two three four five six."}, {"image": "x"}]}
+    server.answers = answers.parse({"answer": [cut]})
     server.queue_fault("cut-stream")
     client = once(server)
     shown = seen(client.models.generate_content_stream(model=MODEL, contents="cut"))
@@ -286,7 +287,7 @@ def test_a_fake_key_is_never_shown(
     with pytest.raises(LearnerError) as caught:
         session.find_key("08_safety_and_errors")
     words = str(caught.value) + "".join(traceback.format_exception(caught.value))
-    server.answers.entries = [{"when": "boom", "status": 400}]
+    server.answers = answers.parse({"answer": [{"prompt": "boom", "status": 400}]})
     live = genai.Client(api_key=FAKE_KEY, http_options=types.HttpOptions(base_url=server.url))
     try:
         live.models.generate_content(model=MODEL, contents="boom")

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FAKE_KEY = "AIza" + "Sy" + "Fake" + "0" * 29  # key-shaped; assembled so no file here holds one
 
 

@@ -130,3 +130,16 @@ def test_history_shows_every_picture_of_a_chat_in_order(shown: list[Any]) -> Non
     only_image(shown)
     with pytest.raises(NoImageError, match="no pictures yet"):
         history(type("Empty", (), {"get_history": lambda self: []})())
+
+
+def test_a_long_title_is_wrapped_never_cut() -> None:
+    """Every line of a figure's title fits inside the figure, however long the edit prompt."""
+    from helpers.gallery import _board
+
+    title = "Add a small red fishing boat on the water, in front of the houses, and keep everything else as it is."
+    figure = _board([Image.new("RGB", (400, 300), "red")] * 2, ["Before", "After"], title, 2)
+    renderer = figure.canvas.get_renderer()
+    figure.draw(renderer)
+    box = figure._suptitle.get_window_extent(renderer)
+    assert figure._suptitle.get_text().replace("\n", " ") == title
+    assert box.x0 >= 0 and box.x1 <= figure.bbox.width and "\n" in figure._suptitle.get_text()

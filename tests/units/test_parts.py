@@ -12,7 +12,7 @@ from google import genai
 from google.genai import types
 
 from helpers.errors import LearnerError
-from helpers.parts import Part, sniff, walk
+from helpers.parts import Piece, sniff, walk
 from helpers.reasons import NoImageError, first_image, problems
 from tests.support import MODEL, blocked, interaction, jpeg, part, png, response
 
@@ -42,7 +42,7 @@ def test_a_response_walks_in_order_and_notes_how_it_finished() -> None:
         ("model", "image/png", False, 0),
         ("model", "bye", False, 0),
     ]
-    assert answer.parts[1].data == RED and answer.parts[1].is_image
+    assert answer.pieces[1].data == RED and answer.pieces[1].is_image
     assert answer.kind == "response" and answer.answers == 1
     assert answer.finishes[(0, 0)].reason == "STOP" and answer.finishes[(0, 0)].has_content
 
@@ -51,6 +51,14 @@ def test_walking_again_reuses_the_parts_and_does_not_count_twice() -> None:
     answer = walk(response("hi", RED))
     first, again = list(answer), list(answer)
     assert first == again and answer.answers == 1 and len(answer.finishes) == 1
+
+
+def test_what_an_answer_says_about_itself_is_known_before_it_is_iterated() -> None:
+    """problems() of a fresh walk reads the answer first: never the empty findings of an unread one."""
+    assert walk(blocked(message="too spicy")).block == ("SAFETY", "too spicy")
+    stream = walk(iter([response("hi", finish=None), response(finish=types.FinishReason.IMAGE_SAFETY)]))
+    assert "IMAGE_SAFETY" in problems(stream)[0]
+    assert [p.text for p in stream] == ["hi"]  # and what was read is still there to iterate
 
 
 def test_a_stream_joins_its_text_pieces_and_keeps_each_image_whole() -> None:
@@ -69,7 +77,7 @@ def test_a_stream_joins_its_text_pieces_and_keeps_each_image_whole() -> None:
 
 def test_a_real_stream_from_the_standin(client: genai.Client) -> None:
     stream = client.models.generate_content_stream(model=MODEL, contents="draw a cat")
-    parts = walk(stream).parts
+    parts = walk(stream).pieces
     assert [p.text[:20] for p in parts if p.text] == ["Stand-in answer, not"] and len(parts) == 2
     assert parts[1].is_image and sniff(parts[1].data) == "image/png"
 
@@ -87,7 +95,7 @@ def test_a_chat_walks_its_history_with_roles_and_turns(client: genai.Client) -> 
         ("model", 3, False),
         ("model", 3, True),
     ]
-    assert answer.kind == "chat" and answer.parts[0].text == "draw a cat"
+    assert answer.kind == "chat" and answer.pieces[0].text == "draw a cat"
     assert [p.role for p in answer.images()] == ["model", "model"]
 
 
@@ -101,7 +109,7 @@ def test_a_content_a_candidate_and_a_part() -> None:
     answer = walked(candidate)
     assert answer.kind == "candidate" and answer.images()[0].data == RED
     assert answer.finishes[(0, 0)].reason == "MAX_TOKENS"
-    assert walk(types.Part(text="just me")).parts == [Part(text="just me")]
+    assert walk(types.Part(text="just me")).pieces == [Piece(text="just me")]
     assert walk(types.Part.from_bytes(data=BLUE, mime_type="image/jpeg")).images()[0].data == BLUE
 
 
@@ -126,7 +134,7 @@ def test_an_interaction_like_object_with_url_safe_or_broken_base64() -> None:
             ],
         )
     ]
-    parts = walk(SimpleNamespace(steps=steps, status="completed")).parts
+    parts = walk(SimpleNamespace(steps=steps, status="completed")).pieces
     assert parts[0].data == data and "not valid base64" in parts[1].other
 
 
@@ -140,10 +148,10 @@ def test_a_list_of_responses_numbers_its_turns() -> None:
 
 
 def test_none_and_unknown_objects_give_no_parts() -> None:
-    assert walked(None).parts == [] and walked(None).kind == "none"
+    assert walked(None).pieces == [] and walked(None).kind == "none"
     for unknown in (object(), 42, "a prompt", {"candidates": []}, types.GenerateImagesResponse(generated_images=[])):
         answer = walked(unknown)
-        assert (answer.parts, answer.kind) == ([], ""), unknown
+        assert (answer.pieces, answer.kind) == ([], ""), unknown
 
 
 def test_thought_parts_are_flagged_and_images_leaves_drafts_out() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import helpers
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 #: Colab pins these for its runtime; installing the collection there must not replace them.
 COLAB_CORE = {"ipython", "ipykernel", "traitlets", "tornado", "pyzmq", "ipywidgets", "notebook", "jupyter-client"}

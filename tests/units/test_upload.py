@@ -14,7 +14,7 @@ from helpers.upload import PhotoPicker, pick_photo, uploaded
 from tests.support import png, to_bytes
 
 pytestmark = pytest.mark.usefixtures("quiet")
-SAMPLE = Path(__file__).resolve().parents[1] / "notebooks" / "assets" / "harbour.jpg"
+SAMPLE = Path(__file__).resolve().parents[2] / "notebooks" / "assets" / "harbour.jpg"
 
 
 def chosen(name: str, data: bytes) -> tuple[dict[str, Any], ...]:
@@ -63,3 +63,12 @@ def test_a_chosen_file_that_is_no_picture_is_a_short_error() -> None:
         picker.image()
     picker.button.value = chosen("ok.png", png())
     assert picker.image().size == (64, 48)
+
+
+def test_the_picker_has_the_same_widget_id_every_run(shown: list[Any]) -> None:
+    """A notebook run and saved again holds the same widget output: no diff in git; a re-run replaces the picker."""
+    first = pick_photo(SAMPLE)
+    model_id = first.box.model_id
+    again = pick_photo(SAMPLE)
+    assert again.box.model_id == model_id and first.box.comm is None  # the first one was closed
+    assert pick_photo(SAMPLE.with_name("mug.jpg")).box.model_id != model_id

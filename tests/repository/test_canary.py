@@ -14,7 +14,7 @@ from helpers import models
 from standin import StandinServer, wire
 from tools import canary
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "canary.yml"
 #: Shaped like a real key, made up at run time so that no key-shaped string sits in the repository.
 FAKE_KEY = "AIza" + "Sy" + "".join(random.choices(string.ascii_letters + string.digits + "-_", k=33))

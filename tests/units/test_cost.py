@@ -37,12 +37,22 @@ def test_the_price_uses_the_table() -> None:
 
 def test_the_table_has_a_row_each_and_a_total(shown: list[Any]) -> None:
     answers = {"one": _Answer(Usage(input=10, image=1120)), "two": _Answer(Usage(input=20, image=1120, thoughts=5))}
-    cost_table(answers)
-    [table] = shown
+    cost_table(answers, model=NANO.id)
+    cost_table(answers, model=NANO.id, uploaded={"one": 150_000, "two": 0})
+    [table, sent] = shown
     assert isinstance(table, ipd.Markdown)
     lines = table.data.splitlines()
     assert lines[2].startswith("| one | 10 |") and lines[4].startswith("| **total** | 30 | 0 | 0 | 2,240 | 5 |")
-    assert models.AS_OF in table.data
+    assert models.AS_OF in table.data and "no discount for implicit cache hits" in table.data
+    lines = sent.data.splitlines()
+    assert lines[0].startswith("| | uploaded | input tokens |") and lines[2].startswith("| one | 150 KB | 10 |")
+    assert lines[4].startswith("| **total** | 150 KB | 30 |")
+
+
+def test_a_model_the_table_does_not_know_gets_no_made_up_price(shown: list[Any]) -> None:
+    with pytest.raises(models.UnknownModelError, match="holds no facts about gemini-9-imaginary"):
+        cost_table({"one": _Answer(Usage(input=10))}, model="gemini-9-imaginary")
+    assert shown == []
 
 
 class _Answer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 
 from tools import lint
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_repository_is_clean() -> None:
@@ -51,7 +52,7 @@ def set_source(index: int, text: str) -> Callable[[dict[str, Any]], None]:
         (set_source(1, "!pip install helpers"), "cell 2: must be the template's Colab install cell"),
         (set_source(2, "import helpers\nclient = helpers.setup()"), "cell 3: must be the template's setup cell"),
         (lambda nb: nb["cells"].pop(), "last cell: must be '## What's next'"),
-        (lambda nb: nb["cells"][5].update(source="from IPython.display import display"), "belongs in helpers/"),
+        (lambda nb: nb["cells"][5].update(source="import google.colab"), "belongs in helpers/"),
         (lambda nb: nb["cells"][3].update(source="Now we draw a picture."), "'we': write to the learner"),
         (lambda nb: nb["cells"][3].update(source="It costs $5 to $10."), "'$' in prose"),
         (
@@ -78,6 +79,23 @@ def test_each_notebook_rule_catches_its_problem(
 ) -> None:
     problems = edit(repo, change)
     assert any(expected in line for line in problems), problems
+
+
+def test_display_code_is_shown_once_in_01_and_nowhere_else(repo: Path) -> None:
+    change = set_source(5, "from IPython.display import display")
+    assert any("belongs in helpers/" in line for line in edit(repo, change, "02_interleaved_story.ipynb"))
+    assert not any("belongs in helpers/" in line for line in edit(repo, change, "01_quickstart.ipynb"))
+
+
+def test_the_calls_a_notebook_announces_are_the_calls_it_makes(repo: Path) -> None:
+    def miscount(nb: dict[str, Any]) -> None:
+        source = "".join(nb["cells"][0]["source"])
+        nb["cells"][0]["source"] = source.replace(
+            "**Cost when you run it live:** 25 calls", "**Cost when you run it live:** 24 calls"
+        )
+
+    problems = edit(repo, miscount, "06_reference_images_and_settings.ipynb")
+    assert any("says 24 calls, the recording holds 25" in line for line in problems), problems
 
 
 def test_coming_soon_mentions_are_allowed(repo: Path) -> None:
@@ -107,5 +125,5 @@ def test_a_key_shaped_string_is_found_even_inside_image_data(repo: Path) -> None
 
 
 def test_the_command_prints_and_exits() -> None:
-    result = subprocess.run(["python", "-m", "tools.lint"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-m", "tools.lint"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and result.stdout.startswith("lint: ") and "no problems" in result.stdout

@@ -52,3 +52,12 @@ def test_image_models_are_found_whatever_their_names() -> None:
     assert models.looks_like_image_model("models/gemini-9-painter", "Nano Banana 9")
     assert models.looks_like_image_model("models/x", "", "Gemini image generation model")
     assert not models.looks_like_image_model("models/gemini-3.5-flash", "Gemini 3.5 Flash", "Fast text model")
+
+
+def test_a_model_the_table_does_not_know_gets_a_note_and_no_facts() -> None:
+    assert models.get("models/gemini-3-pro-image").id == "gemini-3-pro-image"
+    with pytest.raises(models.UnknownModelError) as caught:
+        models.get("gemini-9-imaginary")
+    message = str(caught.value)
+    assert "holds no facts about gemini-9-imaginary" in message and models.DEFAULT in message
+    assert len(caught.value._render_traceback_()) == 1

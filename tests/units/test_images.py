@@ -197,6 +197,7 @@ def test_check_aspect_says_whether_a_picture_has_the_asked_shape() -> None:
     from helpers.images import check_aspect
 
     wide = Image.new("RGB", (1376, 768))
+    assert check_aspect(wide, "16:9") and not check_aspect(wide, "4:3")  # false when the shape is wrong
     assert check_aspect(wide, "16:9").ok and not check_aspect(wide, "4:3").ok
     assert str(check_aspect(wide, "16:9")) == "16:9: 1376×768, 1.792 wide per high, as asked"
     assert check_aspect(Image.new("RGB", (352, 2928)), "1:8").ok  # the live API's rounded 1:8
