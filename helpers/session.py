@@ -61,17 +61,26 @@ class Practice:
 
     def __init__(self, notebook: str) -> None:
         import subprocess
+        import tempfile
 
         command = [sys.executable, "-m", "standin", "--answers", notebook, "--port", "0", "--exit-with-stdin"]
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-        )
+        self.errors = tempfile.TemporaryFile(
+            mode="w+"
+        )  # what it says when it cannot start (not a pipe: it never fills)
+        try:
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, text=True
+            )
+        except OSError as error:
+            raise SetupError(f"The stand-in API did not start ({error}). Run this cell again.") from None
         self.url = (self.process.stdout.readline() if self.process.stdout else "").strip()
         if not self.url.startswith("http://"):
             self.stop()
+            self.errors.seek(0)
+            said = " ".join(self.errors.read().split())[-400:]
             raise SetupError(
-                "The stand-in API did not start (`python -m standin` printed no address). Check that this "
-                "collection is installed (pip install -e .), then run this cell again."
+                "The stand-in API did not start" + (f": {said}" if said else " (it printed no address)") + ". Check "
+                "that this collection is installed (pip install -e .), then run this cell again."
             )
 
     def stop(self) -> None:
@@ -83,6 +92,7 @@ class Practice:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self.errors.close()
 
 
 class Session:

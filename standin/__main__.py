@@ -1,30 +1,44 @@
-"""``python -m standin [--answers NOTEBOOK] [--port N] [--latency S]``: serve the stand-in API.
+"""``python -m standin [--answers NOTEBOOK] [--port N] [--latency S] [--exit-with-stdin]``: serve the stand-in API.
 
-Prints its URL on the first line, then serves until interrupted. Point the SDK at it with
-``GOOGLE_GEMINI_BASE_URL=<url>`` and any key.
+Prints its URL as the first line of stdout, then serves until interrupted (or, with
+``--exit-with-stdin``, until its stdin reaches end of file: the parent closed the pipe or died).
+Point the SDK at it with ``GOOGLE_GEMINI_BASE_URL=<url>`` and any key.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import threading
 
 from standin.server import StandinServer
+from standin.spec import AnswersError
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m standin", description=__doc__)
-    parser.add_argument("--answers", help="a notebook's answers file to use, e.g. 01_quickstart")
+    parser.add_argument("--answers", help="a notebook's answers (e.g. 01_quickstart) or a .toml file")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds to wait before each answer")
-    args = parser.parse_args()
-    server = StandinServer(args.answers, port=args.port, latency=args.latency).start()
+    parser.add_argument("--exit-with-stdin", action="store_true", help="serve until stdin reaches end of file")
+    args = parser.parse_args(argv)
+    try:
+        server = StandinServer(args.answers, port=args.port, latency=args.latency).start()
+    except AnswersError as error:
+        parser.exit(2, f"python -m standin: {error}\n")
     print(server.url, flush=True)
     try:
-        threading.Event().wait()
+        if args.exit_with_stdin:
+            while sys.stdin.buffer.read1(65536):
+                pass
+        else:
+            threading.Event().wait()
     except KeyboardInterrupt:
+        pass
+    finally:
         server.stop()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

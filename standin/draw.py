@@ -1,9 +1,14 @@
 """Placeholder pictures: flat, legible, and labelled STAND-IN so nobody takes them for Gemini's.
 
-``picture(spec, size, inputs, colours)`` draws what one answers-file entry describes: a scene
-(a caption naming its subject, characters in the colours they keep), an edit drawn onto the
-input picture, given text set in a real font, bars for given numbers, or the input pictures
-composed side by side. No prompt is read here; the spec says everything.
+``picture(spec, size, inputs, colours)`` draws one ImageSpec (``standin.spec``): a scene (a caption,
+characters in the colours they keep), text set in a font chosen by its script, bars for given
+numbers, the input pictures side by side, or an edit: the picture being edited, fitted whole (never
+stretched or cropped) beside a strip that says what was asked and lists the changes so far.
+
+Each picture carries a ``standin`` PNG text chunk of JSON (``meta`` reads it): the text it was asked
+to show, and for an edit the changes so far and the photo's box in the canvas. When a picture is
+sent again, an edit starts from that box, so labels never pile up on the pixels. No prompt is read
+here; the spec and the caller say everything.
 """
 
 from __future__ import annotations
@@ -11,13 +16,20 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import io
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps, PngImagePlugin
+
+from standin.spec import ImageSpec, image_spec
 
 BADGE = "STAND-IN · placeholder, not Gemini"
+Box = tuple[int, int, int, int]
 _FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
 _SCRIPT_FONTS = {  # language -> font files to look for, best first ("file#n": face n of a collection)
     "zh": ("NotoSansCJK-Regular.ttc#2", "NotoSansCJKsc-Regular.otf", "NotoSansSC-Regular.otf"),
@@ -27,7 +39,16 @@ _SCRIPT_FONTS = {  # language -> font files to look for, best first ("file#n": f
     "he": ("NotoSansHebrew-Regular.ttf", "DejaVuSans.ttf"),
     "hi": ("NotoSansDevanagari-Regular.ttf", "Lohit-Devanagari.ttf"),
 }
+_SCRIPTS = {  # language -> its characters; kana before Han, so Japanese is not taken for Chinese
+    "ja": "\u3040-\u30ff",
+    "ko": "\u1100-\u11ff\uac00-\ud7af",
+    "zh": "\u3400-\u4dbf\u4e00-\u9fff",
+    "ar": "\u0600-\u06ff\u0750-\u077f",
+    "he": "\u0590-\u05ff",
+    "hi": "\u0900-\u097f",
+}
 _RTL = {"ar", "he", "fa", "ur"}
+_STRIP, _LETTERBOX, _INK = (247, 246, 242), (52, 52, 52), (25, 25, 25)
 
 
 @cache
@@ -58,10 +79,13 @@ def font(size: int, *, bold: bool = False, lang: str = "") -> ImageFont.FreeType
     return ImageFont.load_default(max(6, size))
 
 
+def script(text: str) -> str:
+    """The language whose font draws ``text``, by the first non-Latin script found in it ("" for Latin)."""
+    return next((lang for lang, chars in _SCRIPTS.items() if re.search(f"[{chars}]", text)), "")
+
+
 def colour(value: Any, fallback_seed: str = "") -> tuple[int, int, int]:
     """A colour from "#rrggbb" or a name; a steady one picked from ``fallback_seed`` otherwise."""
-    from PIL import ImageColor
-
     if isinstance(value, str) and value:
         try:
             return ImageColor.getrgb(value)[:3]
@@ -83,14 +107,13 @@ def _background(size: tuple[int, int], base: tuple[int, int, int]) -> Image.Imag
     return strip.resize(size, Image.Resampling.BILINEAR)
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, face: Any, width: int) -> list[str]:
+def _wrap(draw: ImageDraw.ImageDraw, text: str, face: Any, width: float) -> list[str]:
     """Lines of ``text`` that fit ``width`` px (by words; by characters for scripts without spaces)."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        words = paragraph.split(" ") if " " in paragraph.strip() else list(paragraph)
         joiner = " " if " " in paragraph.strip() else ""
         line = ""
-        for word in words:
+        for word in paragraph.split(" ") if joiner else list(paragraph):
             trial = f"{line}{joiner}{word}" if line else word
             if draw.textlength(trial, font=face) <= width or not line:
                 line = trial
@@ -101,99 +124,75 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, face: Any, width: int) -> list[s
     return lines
 
 
-def _panel(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], fill: tuple[int, ...], radius: int) -> None:
-    draw.rounded_rectangle(box, radius=radius, fill=fill)
+def _panel(draw: ImageDraw.ImageDraw, box: Sequence[float], fill: tuple[int, ...], radius: int) -> None:
+    draw.rounded_rectangle(tuple(box), radius=radius, fill=fill)
 
 
-def _label(image: Image.Image, text: str, size: tuple[int, int], unit: float) -> None:
-    """The STAND-IN badge (bottom right) and the pixel size (bottom left)."""
+def _badge_font(unit: float) -> Any:
+    return font(round(unit * 3.2), bold=True)
+
+
+def _label_height(unit: float) -> int:
+    return _badge_font(unit).size + 3 * round(unit * 1.5)
+
+
+def _label(image: Image.Image, box: Box, unit: float) -> None:
+    """The STAND-IN badge (bottom right of ``box``) and the picture's pixel size (bottom left)."""
     draw = ImageDraw.Draw(image, "RGBA")
-    face = font(round(unit * 3.2), bold=True)
-    width = draw.textlength(text, font=face)
-    pad = round(unit * 1.5)
-    box = (size[0] - width - 3 * pad, size[1] - face.size - 3 * pad, size[0] - pad, size[1] - pad)
-    _panel(draw, box, (20, 20, 20, 215), pad)
-    draw.text((box[0] + pad, box[1] + pad * 0.8), text, font=face, fill="white")
+    face, pad = _badge_font(unit), round(unit * 1.5)
+    width = draw.textlength(BADGE, font=face)
+    panel = (box[2] - width - 3 * pad, box[3] - face.size - 3 * pad, box[2] - pad, box[3] - pad)
+    _panel(draw, panel, (20, 20, 20, 215), pad)
+    draw.text((panel[0] + pad, panel[1] + pad * 0.8), BADGE, font=face, fill="white")
     small = font(round(unit * 2.6))
-    draw.text((pad * 2, size[1] - small.size - 2 * pad), f"{size[0]}×{size[1]}", font=small, fill=(30, 30, 30, 200))
+    where = (box[0] + pad * 2, box[3] - small.size - 2 * pad)
+    draw.text(where, f"{image.width}×{image.height}", font=small, fill=(30, 30, 30, 200))
 
 
-def _caption(image: Image.Image, text: str, unit: float, lang: str = "") -> None:
+def _caption(image: Image.Image, text: str, unit: float) -> None:
     draw = ImageDraw.Draw(image, "RGBA")
-    face = font(round(unit * 5), bold=True, lang=lang)
+    face = font(round(unit * 5), bold=True, lang=script(text))
     margin = round(unit * 4)
     lines = _wrap(draw, text, face, image.width - 4 * margin)[:3]
     height = len(lines) * round(face.size * 1.25)
     _panel(draw, (margin, margin, image.width - margin, margin * 2 + height), (255, 255, 255, 225), margin // 2)
     for row, line in enumerate(lines):
-        draw.text(
-            (image.width / 2, margin * 1.5 + row * face.size * 1.25), line, font=face, fill=(25, 25, 25), anchor="ma"
-        )
+        draw.text((image.width / 2, margin * 1.5 + row * face.size * 1.25), line, font=face, fill=_INK, anchor="ma")
 
 
 def _characters(image: Image.Image, names: list[str], colours: dict[str, str], unit: float) -> None:
     draw = ImageDraw.Draw(image)
-    ground = image.height * 0.86
-    body = unit * 13
+    ground, body, head, line = image.height * 0.86, unit * 13, unit * 13 * 0.55, max(1, round(unit * 0.6))
     for index, name in enumerate(names):
-        x = image.width * (index + 1) / (len(names) + 1)
+        x, cy = image.width * (index + 1) / (len(names) + 1), ground - body * 1.75
         fill = colour(colours.get(name), name)
         dark = _mix(fill, (0, 0, 0), 0.35)
-        draw.ellipse(
-            (x - body * 0.8, ground - body * 1.5, x + body * 0.8, ground),
-            fill=fill,
-            outline=dark,
-            width=max(1, round(unit * 0.6)),
-        )
-        head = body * 0.55
-        cy = ground - body * 1.75
-        draw.ellipse(
-            (x - head, cy - head, x + head, cy + head), fill=fill, outline=dark, width=max(1, round(unit * 0.6))
-        )
+        draw.ellipse((x - body * 0.8, ground - body * 1.5, x + body * 0.8, ground), fill, dark, line)
+        draw.ellipse((x - head, cy - head, x + head, cy + head), fill, dark, line)
         for side in (-1, 1):
             ex = x + side * head * 0.4
             draw.ellipse((ex - head * 0.2, cy - head * 0.3, ex + head * 0.2, cy + head * 0.1), fill="white")
             draw.ellipse((ex - head * 0.08, cy - head * 0.15, ex + head * 0.08, cy + head * 0.01), fill="black")
-        tag = font(round(unit * 3.4), bold=True)
-        draw.text(
-            (x, ground - body * 0.75),
-            name,
-            font=tag,
-            fill="white",
-            anchor="mm",
-            stroke_width=max(1, round(unit * 0.4)),
-            stroke_fill=dark,
-        )
+        tag, stroke = font(round(unit * 3.4), bold=True), max(1, round(unit * 0.4))
+        draw.text((x, ground - body * 0.75), name, "white", tag, "mm", stroke_width=stroke, stroke_fill=dark)
 
 
-def _scene(spec: dict[str, Any], size: tuple[int, int], colours: dict[str, str]) -> Image.Image:
-    subject = str(spec.get("image") or "a picture")
-    base = colour(spec.get("colour"), subject)
+def _scene(spec: ImageSpec, size: tuple[int, int], colours: Mapping[str, str]) -> Image.Image:
+    subject = spec.image or "a picture"
+    base = colour(spec.colour, subject)
     image = _background(size, base)
     unit = min(size) / 100
     draw = ImageDraw.Draw(image)
     seed = int(hashlib.sha256(subject.encode()).hexdigest()[:6], 16)
-    sun_x = size[0] * (0.15 + (seed % 70) / 100)
-    draw.ellipse(
-        (sun_x - unit * 9, size[1] * 0.3 - unit * 9, sun_x + unit * 9, size[1] * 0.3 + unit * 9),
-        fill=_mix(base, (255, 250, 220), 0.8),
-    )
-    hill = _mix(base, (0, 0, 0), 0.3)
-    draw.polygon(
-        [
-            (0, size[1]),
-            (0, size[1] * 0.78),
-            (size[0] * 0.35, size[1] * 0.7),
-            (size[0] * 0.7, size[1] * 0.8),
-            (size[0], size[1] * 0.72),
-            (size[0], size[1]),
-        ],
-        fill=hill,
-    )
-    _characters(image, list(spec.get("characters") or []), colours, unit)
+    sun_x, sun_y, r = size[0] * (0.15 + (seed % 70) / 100), size[1] * 0.3, unit * 9
+    draw.ellipse((sun_x - r, sun_y - r, sun_x + r, sun_y + r), fill=_mix(base, (255, 250, 220), 0.8))
+    w, h = size
+    hills = [(0, h), (0, h * 0.78), (w * 0.35, h * 0.7), (w * 0.7, h * 0.8), (w, h * 0.72), (w, h)]
+    draw.polygon(hills, fill=_mix(base, (0, 0, 0), 0.3))
+    _characters(image, list(spec.characters), dict(colours), unit)
     _caption(image, subject, unit)
-    if spec.get("style"):
-        _sticker(image, str(spec["style"]), unit, (size[0] - unit * 4, unit * 20), anchor="right")
+    if spec.style:
+        _sticker(image, spec.style, unit, (size[0] - unit * 4, unit * 20), anchor="right")
     return image
 
 
@@ -220,75 +219,63 @@ def _sticker(
     draw.text((x + pad, where[1] + pad * 0.9), text, font=face, fill="white")
 
 
-def _edit(spec: dict[str, Any], size: tuple[int, int], inputs: list[bytes], depth: int) -> Image.Image:
-    """The latest input picture, with the edit written on it and marked, so before and after differ."""
-    with Image.open(io.BytesIO(inputs[-1])) as source:
-        image = ImageOps.fit(source.convert("RGB"), size, Image.Resampling.LANCZOS)
-    unit = min(size) / 100
-    accent = colour(spec.get("colour") or "#ff3d7f")
-    draw = ImageDraw.Draw(image, "RGBA")
-    seed = int(hashlib.sha256(str(spec["edit"]).encode()).hexdigest()[:8], 16)
-    cx, cy, r = size[0] * (0.2 + (seed % 60) / 100), size[1] * (0.35 + (seed // 60 % 35) / 100), unit * 10
-    draw.ellipse(
-        (cx - r, cy - r, cx + r, cy + r), fill=(*accent, 150), outline=(255, 255, 255, 255), width=max(2, round(unit))
-    )
-    draw.rectangle((0, 0, size[0] - 1, size[1] - 1), outline=(*accent, 255), width=max(3, round(unit * 1.5)))
-    face = font(round(unit * 4.2), bold=True)
-    lines = _wrap(draw, f"EDIT: {spec['edit']}", face, round(size[0] * 0.8))[:3]
-    top = size[1] * (0.08 + (depth % 6) * 0.13)  # the n-th picture of a conversation: its own row
-    for row, line in enumerate(lines):
-        _sticker(image, line, unit, (unit * 4, top + row * (face.size + unit * 4.5)), fill=accent)
-    return image
-
-
-def _text(spec: dict[str, Any], size: tuple[int, int]) -> Image.Image:
-    """Given text set in a real font: the first line as a headline, the rest wrapped below."""
-    lang = str(spec.get("lang") or "")
-    image = _background(size, colour(spec.get("colour") or "#f3e9d2"))
+def _text(lines: list[str], size: tuple[int, int], fill: str, lang: str, reserve: float) -> Image.Image:
+    """Text in fonts chosen by its script, sized to fit above the labels: a short first line is the headline."""
+    image = _background(size, colour(fill or "#f3e9d2"))
     draw = ImageDraw.Draw(image)
     unit = min(size) / 100
-    rtl = lang[:2] in _RTL
-    options = {"direction": "rtl", "language": lang} if rtl else {}
+    width, top, bottom = size[0] - unit * 12, unit * 5, size[1] - unit * (11 + reserve)
+    headline = len(lines[0]) <= 100
     scale = 2.0
     while True:  # start large, shrink the type until the text fits, as a designer would
-        rows: list[tuple[str, Any]] = []
-        for index, line in enumerate(str(spec["render"]).split("\n")):
-            face = font(round(unit * scale * (8 if index == 0 else 5)), bold=index == 0, lang=lang)
-            rows += [(piece, face) for piece in _wrap(draw, line, face, round(size[0] - unit * 16))]
-        height = sum(face.size * 1.35 for _, face in rows)
-        widest = max(draw.textlength(piece, font=face) for piece, face in rows)
-        if (height <= size[1] - unit * 24 and widest <= size[0] - unit * 16) or scale < 0.3:
+        rows: list[tuple[str, Any, str]] = []
+        for index, line in enumerate(lines):
+            big, code = index == 0 and headline, lang or script(line)
+            face = font(round(unit * scale * (8 if big else 5)), bold=big and code[:2] not in _SCRIPT_FONTS, lang=code)
+            rows += [(piece, face, code) for piece in _wrap(draw, line, face, width)]
+        height = sum(face.size * 1.35 for _, face, _ in rows)
+        widest = max(draw.textlength(piece, font=face) for piece, face, _ in rows)
+        if (height <= bottom - top and widest <= width) or scale < 0.2:
             break
-        scale *= 0.85
-    top = max(unit * 6, (size[1] - height) / 2 - unit * 4)
-    for piece, face in rows:
-        draw.text((size[0] / 2, top), piece, font=face, fill=(25, 25, 25), anchor="ma", **options)
-        top += face.size * 1.35
+        scale *= 0.9
+    y = top + max(0.0, (bottom - top - height) / 2)
+    for piece, face, code in rows:
+        options = {"direction": "rtl", "language": code} if code in _RTL else {}
+        draw.text((size[0] / 2, y), piece, font=face, fill=_INK, anchor="ma", **options)
+        y += face.size * 1.35
     return image
 
 
-def _bars(spec: dict[str, Any], size: tuple[int, int]) -> Image.Image:
-    image = _background(size, colour(spec.get("colour") or "#dce8f5"))
+def _typo(lines: list[str], typo: Sequence[str]) -> tuple[list[str], bool]:
+    """``lines`` with the first whole word ``typo[0]`` misspelt as ``typo[1]``; whether it was there."""
+    for index, line in enumerate(lines if typo else []):
+        wrong = re.sub(rf"\b{re.escape(typo[0])}\b", typo[1], line, count=1)
+        if wrong != line:
+            return [*lines[:index], wrong, *lines[index + 1 :]], True
+    return lines, False
+
+
+def _bars(spec: ImageSpec, size: tuple[int, int]) -> Image.Image:
+    image = _background(size, colour(spec.colour or "#dce8f5"))
     draw = ImageDraw.Draw(image)
     unit = min(size) / 100
-    bars = [(str(label), float(value)) for label, value in spec["bars"]]
     top, bottom = size[1] * 0.3, size[1] * 0.85
-    width = (size[0] - unit * 16) / max(1, len(bars))
-    highest = max((v for _, v in bars), default=1) or 1
+    width = (size[0] - unit * 16) / max(1, len(spec.bars))
+    highest = max((v for _, v in spec.bars), default=1) or 1
     face = font(round(unit * 3.6), bold=True)
-    for index, (label, value) in enumerate(bars):
+    for index, (label, value) in enumerate(spec.bars):
         x = unit * 8 + index * width
         y = bottom - (bottom - top) * value / highest
         draw.rectangle((x + width * 0.15, y, x + width * 0.85, bottom), fill=colour(None, label))
-        draw.text((x + width / 2, y - unit), f"{value:,.0f}", font=face, fill=(25, 25, 25), anchor="md")
-        draw.text((x + width / 2, bottom + unit), label, font=face, fill=(25, 25, 25), anchor="ma")
-    _caption(image, str(spec.get("image") or "A chart"), unit)
+        draw.text((x + width / 2, y - unit), f"{value:,.0f}", font=face, fill=_INK, anchor="md")
+        draw.text((x + width / 2, bottom + unit), label, font=face, fill=_INK, anchor="ma")
+    _caption(image, spec.image or "A chart", unit)
     return image
 
 
-def _compose(spec: dict[str, Any], size: tuple[int, int], inputs: list[bytes], colours: dict[str, str]) -> Image.Image:
-    """The input pictures side by side on a scene: a placeholder for 'put these together'."""
-    image = _scene({**spec, "characters": []}, size, colours)
+def _compose(spec: ImageSpec, size: tuple[int, int], inputs: list[bytes], colours: Mapping[str, str]) -> Image.Image:
+    """The input pictures side by side (cropped to square tiles) on a scene: a placeholder for "put these together"."""
+    image = _scene(replace(spec, characters=()), size, colours)
     unit = min(size) / 100
     cell = round(min(size[0] / max(1, len(inputs)) - unit * 4, size[1] * 0.45))
     for index, data in enumerate(inputs):
@@ -299,27 +286,138 @@ def _compose(spec: dict[str, Any], size: tuple[int, int], inputs: list[bytes], c
     return image
 
 
+# -- edits: the photo fitted whole beside a strip that lists the changes -----------------------------
+
+
+def meta(data: bytes) -> dict[str, Any]:
+    """What a stand-in picture says about itself (its ``standin`` PNG text chunk); {} for any other picture."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            found = json.loads(getattr(image, "text", {}).get("standin", "{}"))
+    except (OSError, ValueError, SyntaxError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _photo(data: bytes) -> Image.Image:
+    """The picture an edit starts from: a stand-in edit's photo (its stored box), else the whole picture."""
+    box = meta(data).get("box")
+    with Image.open(io.BytesIO(data)) as source:
+        image = source.convert("RGB")
+    if isinstance(box, list) and len(box) == 4 and all(type(v) is int for v in box):
+        if 0 <= box[0] < box[2] <= image.width and 0 <= box[1] < box[3] <= image.height:
+            return image.crop(tuple(box))
+    return image
+
+
+def _fit(area: Box, ratio: float) -> Box:
+    """The largest box of shape ``ratio`` centred in ``area``."""
+    aw, ah = area[2] - area[0], area[3] - area[1]
+    w, h = (aw, max(1, round(aw / ratio))) if aw / ah <= ratio else (max(1, round(ah * ratio)), ah)
+    x, y = area[0] + (aw - w) // 2, area[1] + (ah - h) // 2
+    return x, y, x + w, y + h
+
+
+def _line(unit: float) -> int:
+    return round(unit * 3.7)
+
+
+def _layout(size: tuple[int, int], ratio: float, unit: float) -> tuple[Box, Box]:
+    """(area for the photo, the strip): the strip below or beside, whichever leaves the photo larger."""
+    w, h = size
+    low = round(unit * 4 + 5 * _line(unit) + _label_height(unit))  # 2 lines of request, 3 of changes
+    side = round(max(_badge_font(unit).getlength(BADGE) + unit * 24, w * 0.25))
+    below = min(max(low, h - round(w / ratio)), round(h * 0.6))
+    beside = min(max(side, w - round(h * ratio)), round(w * 0.6))
+    options = [((0, 0, w, h - below), (0, h - below, w, h)), ((0, 0, w - beside, h), (w - beside, 0, w, h))]
+
+    def area(option: tuple[Box, Box]) -> int:
+        x0, y0, x1, y1 = _fit(option[0], ratio)
+        return (x1 - x0) * (y1 - y0)
+
+    return max(options, key=area)  # the first of equals: below
+
+
+def _strip(image: Image.Image, box: Box, asked: str, changes: list[str], notes: list[str], unit: float) -> None:
+    """What was asked (two lines at most), notes, then the latest changes that fit, above the labels."""
+    draw = ImageDraw.Draw(image)
+    margin, line = round(unit * 2), _line(unit)
+    width = box[2] - box[0] - 2 * margin
+    bold, face = font(round(unit * 2.8), bold=True), font(round(unit * 2.6))
+    head = _wrap(draw, "Stand-in edit: " + " ".join(asked.split()), bold, width)
+    head = head if len(head) <= 2 else [head[0], head[1] + " …"]
+    room = (box[3] - box[1] - 2 * margin - _label_height(unit)) // line - len(head) - len(notes)
+    items = [_wrap(draw, f"• {change}", face, width)[:2] for change in changes]
+    kept: list[list[str]] = []
+    for item in reversed(items):  # the latest first; one line kept for "… and N earlier"
+        if sum(map(len, kept)) + len(item) + (len(kept) + 1 < len(items)) > room:
+            break
+        kept.insert(0, item)
+    rows = [(text, bold, _INK) for text in head] + [(text, bold, (201, 42, 42)) for text in notes]
+    if len(kept) < len(items):
+        rows.append((f"… and {len(items) - len(kept)} earlier change(s)", face, (90, 90, 90)))
+    rows += [(text, face, (60, 60, 60)) for item in kept for text in item]
+    for row, (text, style, fill) in enumerate(rows):
+        draw.text((box[0] + margin, box[1] + margin + row * line), text, font=style, fill=fill)
+
+
+def _edit(source: bytes, size: tuple[int, int], asked: str, changes: list[str], notes: list[str]) -> tuple:
+    """The edit picture and the photo's box in it."""
+    photo = _photo(source)
+    unit = min(size) / 100
+    area, strip = _layout(size, photo.width / photo.height, unit)
+    box = _fit(area, photo.width / photo.height)
+    image = Image.new("RGB", size, _STRIP)
+    ImageDraw.Draw(image).rectangle((area[0], area[1], area[2] - 1, area[3] - 1), fill=_LETTERBOX)
+    shape = (box[2] - box[0], box[3] - box[1])
+    image.paste(photo if photo.size == shape else photo.resize(shape, Image.Resampling.LANCZOS), box[:2])
+    _strip(image, strip, asked, changes, notes, unit)
+    return image, box, strip
+
+
 def picture(
-    spec: dict[str, Any], size: tuple[int, int], inputs: list[bytes], colours: dict[str, str], depth: int = 0
+    spec: ImageSpec | Mapping[str, Any],
+    size: tuple[int, int],
+    inputs: list[bytes],
+    colours: Mapping[str, str],
+    *,
+    asked: str = "",
+    changes: Sequence[str] = (),
 ) -> bytes:
-    """The PNG for one image spec of an answers file, at ``size``; ``inputs`` are the request's pictures,
-    ``depth`` how many pictures the conversation holds (so successive edit notes do not overlap)."""
-    if spec.get("edit") and inputs:
-        image = _edit(spec, size, inputs, depth)
-    elif spec.get("render"):
-        image = _text(spec, size)
-    elif spec.get("bars"):
+    """The PNG for one picture of an answer, at ``size``. ``inputs`` are the pictures it may use (an edit
+    uses the last); for an edit, ``asked`` is the request's words and ``changes`` the list so far."""
+    spec = spec if isinstance(spec, ImageSpec) else image_spec(spec)
+    unit, notes = min(size) / 100, [f"STAND-IN: {spec.note}"] if spec.note else []
+    info: dict[str, Any] = {}
+    labels: Box = (0, 0, *size)
+    if spec.edit is not None and inputs:
+        kept = {k: v for k, v in meta(inputs[-1]).items() if k == "text"}
+        notes += ["DRAFT (thought image)"] if spec.thought else []
+        image, box, labels = _edit(inputs[-1], size, asked, list(changes), notes)
+        info, notes = {**kept, "box": list(box), "changes": list(changes)}, []
+    elif isinstance(spec.render, str) and spec.render.strip():
+        lines = spec.render.split("\n")
+        shown, mistaken = _typo(lines, spec.typo)
+        notes += ["STAND-IN: one deliberate typo"] if mistaken else []
+        image, info = _text(shown, size, spec.colour, spec.lang, 9 * len(notes)), {"text": lines}
+    elif spec.bars:
         image = _bars(spec, size)
-    elif spec.get("compose") and inputs:
+    elif spec.compose and inputs:
         image = _compose(spec, size, inputs, colours)
     else:
         image = _scene(spec, size, colours)
-    unit = min(size) / 100
-    if spec.get("thought"):
+    if spec.thought and not info.get("box"):
         _sticker(image, "DRAFT (thought image)", unit, (unit * 4, size[1] * 0.45), fill=(90, 90, 90))
-    if spec.get("note"):  # e.g. a deliberate mistake, said on the picture so nobody takes it for Gemini's
-        _sticker(image, f"STAND-IN: {spec['note']}", unit, (unit * 4, size[1] - unit * 19), fill=(201, 42, 42))
-    _label(image, BADGE, size, unit)
+    for row, note in enumerate(notes):  # e.g. a deliberate mistake, said on the picture
+        _sticker(image, note, unit, (unit * 4, size[1] - unit * (19 + 9 * row)), fill=(201, 42, 42))
+    _label(image, labels, unit)
+    return _png(image, info)
+
+
+def _png(image: Image.Image, info: dict[str, Any]) -> bytes:
+    chunk = PngImagePlugin.PngInfo()
+    if info:
+        chunk.add_itxt("standin", json.dumps(info, ensure_ascii=False, sort_keys=True))
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", compress_level=3)
+    image.save(buffer, format="PNG", compress_level=3, pnginfo=chunk)
     return buffer.getvalue()

@@ -178,12 +178,13 @@ class _Handler(BaseHTTPRequestHandler):
             raise wire.ApiError(404, "NOT_FOUND", f"Interaction {previous} was not found (or was not stored).")
         before = standin.interactions.get(previous) if previous else None
         ask = wire.read_interaction(body)
-        # Server-side state: earlier pictures and turns stay on the server, counted as cached input.
+        # Server-side state: earlier pictures and turns stay on the server, counted as input (the docs say so).
         ask.earlier_images = list(before.images) if before else []
         reply = answers.reply(standin.answers, ask, standin.attempt(ask))
         time.sleep(reply.delay)
         identifier = "standin-" + wire.digest(ask.seed, previous, size=16)
-        result = wire.interaction(ask, reply, identifier, previous, before.tokens if before else 0)
+        ask.history_tokens = before.tokens if before else 0
+        result = wire.interaction(ask, reply, identifier, previous)
         if body.get("store", True):
             made = [p["image"] for p in reply.parts if "image" in p and not p.get("thought")]
             standin.interactions[identifier] = _Stored(

@@ -40,41 +40,24 @@ def invalid(message: str) -> ApiError:
     return ApiError(400, "INVALID_ARGUMENT", message)
 
 
+_RPC = "type.googleapis.com/google.rpc."
+_FAULTS: dict[int, tuple[str, str, list[Json]]] = {  # what the real API says for each status
+    400: ("INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [
+        {"@type": _RPC + "ErrorInfo", "reason": "API_KEY_INVALID", "domain": "googleapis.com"}]),
+    403: ("PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers without established identity). "
+          "Please use API Key or other form of API consumer identity to call this API.", []),
+    429: ("RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).", [
+        {"@type": _RPC + "RetryInfo", "retryDelay": "7s"}]),
+    500: ("INTERNAL", "An internal error has occurred. Please retry or report in "
+          "https://developers.generativeai.google/guide/troubleshooting", []),
+    503: ("UNAVAILABLE", "The model is overloaded. Please try again later.", []),
+    504: ("DEADLINE_EXCEEDED", "Deadline expired before operation could complete.", []),
+}  # fmt: skip
+
+
 def fault(code: int, message: str = "") -> ApiError:
     """The error the real API sends for ``code`` (429 with its retry delay, 5xx, a bad key...)."""
-    known = {
-        400: (
-            "INVALID_ARGUMENT",
-            "API key not valid. Please pass a valid API key.",
-            [
-                {
-                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                    "reason": "API_KEY_INVALID",
-                    "domain": "googleapis.com",
-                }
-            ],
-        ),
-        403: (
-            "PERMISSION_DENIED",
-            "Method doesn't allow unregistered callers (callers without established "
-            "identity). Please use API Key or other form of API consumer identity to call this API.",
-            [],
-        ),
-        429: (
-            "RESOURCE_EXHAUSTED",
-            "Resource has been exhausted (e.g. check quota).",
-            [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "7s"}],
-        ),
-        500: (
-            "INTERNAL",
-            "An internal error has occurred. Please retry or report in "
-            "https://developers.generativeai.google/guide/troubleshooting",
-            [],
-        ),
-        503: ("UNAVAILABLE", "The model is overloaded. Please try again later.", []),
-        504: ("DEADLINE_EXCEEDED", "Deadline expired before operation could complete.", []),
-    }
-    status, text, details = known.get(code, ("UNKNOWN", f"Stand-in fault {code}.", []))
+    status, text, details = _FAULTS.get(code, ("UNKNOWN", f"Stand-in fault {code}.", []))
     return ApiError(code, status, message or text, details)
 
 
@@ -132,6 +115,7 @@ class Ask:
     include_thoughts: bool = False
     search: bool = False
     text_tokens: int = 0
+    history_tokens: int = 0  # of the input, the earlier turns (a chat's resent history, an interaction's stored one)
     seed: str = ""  # what makes this request's ids and signatures its own
 
     def pixel_size(self) -> tuple[int, int]:
@@ -231,6 +215,8 @@ def read_generate(model: models.ImageModel, body: Json) -> Ask:
         include_thoughts=bool(get(thinking, "includeThoughts")),
         search=any(get(t, "googleSearch") is not None for t in body.get("tools") or [] if isinstance(t, dict)),
         text_tokens=sum(max(1, len(t) // 4) for _, t in texts),
+        history_tokens=sum(max(1, len(t) // 4) for c, t in texts if c != last)
+        + sum(1 for c, _ in images if c != last) * model.input_image_tokens,
         seed=json.dumps(body, sort_keys=True),
     )
     _check_image_config(ask)
@@ -329,6 +315,12 @@ def _usage(ask: Ask, reply: Reply) -> dict[str, int]:
     }
 
 
+def cached_tokens(ask: Ask, total_input: int) -> int:
+    """What implicit caching discounts: the earlier turns, once the input reaches the model's minimum (the
+    caching page: 4,096 tokens on Gemini 3 models; a hit is likely then, not certain: the stand-in assumes one)."""
+    return ask.history_tokens if total_input >= ask.model.cache_min_tokens else 0
+
+
 def context_tokens(ask: Ask, reply: Reply) -> int:
     """What one turn adds to a conversation's context, counted as a chat counts it when resent."""
     made = [p for p in reply.parts if "image" in p and not p.get("thought")]
@@ -400,6 +392,7 @@ def _chunk(ask: Ask, reply: Reply, parts: list[Json], *, last: bool) -> Json:
         output = u["text"] + u["image"]
         response["usageMetadata"] = {
             "promptTokenCount": prompt,
+            **({"cachedContentTokenCount": cached} if (cached := cached_tokens(ask, prompt)) else {}),
             "candidatesTokenCount": output,
             "thoughtsTokenCount": u["thoughts"],
             "totalTokenCount": prompt + output + u["thoughts"],
@@ -417,8 +410,9 @@ def _chunk(ask: Ask, reply: Reply, parts: list[Json], *, last: bool) -> Json:
     return response
 
 
-def interaction(ask: Ask, reply: Reply, interaction_id: str, previous: str | None, cached: int) -> Json:
-    """A completed Interaction in the "steps" schema; ``cached`` counts the server-side history."""
+def interaction(ask: Ask, reply: Reply, interaction_id: str, previous: str | None) -> Json:
+    """A completed Interaction in the "steps" schema; its input counts the server-side history (``ask.history_tokens``)
+    as the docs say, and implicit caching discounts it only from the model's minimum on."""
     content: list[Json] = []
     for part in reply.parts:
         if part.get("thought"):
@@ -431,7 +425,7 @@ def interaction(ask: Ask, reply: Reply, interaction_id: str, previous: str | Non
             content.append({"type": "text", "text": part["text"]})
     sent = {"text": ask.text_tokens, "image": len(ask.images) * ask.model.input_image_tokens}
     u = _usage(ask, reply)
-    total_input = sent["text"] + sent["image"] + cached
+    total_input = sent["text"] + sent["image"] + ask.history_tokens
     body: Json = {
         "id": interaction_id,
         "status": "failed" if reply.block else "completed" if reply.finish == "STOP" else "incomplete",
@@ -444,7 +438,7 @@ def interaction(ask: Ask, reply: Reply, interaction_id: str, previous: str | Non
         ],
         "usage": {
             "total_input_tokens": total_input,
-            "total_cached_tokens": cached,
+            "total_cached_tokens": cached_tokens(ask, total_input),
             "total_output_tokens": u["text"] + u["image"],
             "total_thought_tokens": u["thoughts"],
             "total_tokens": total_input + u["text"] + u["image"] + u["thoughts"],

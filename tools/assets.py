@@ -102,9 +102,67 @@ def watercolour() -> Image.Image:
     return _grain(image, seed=5, strength=8)
 
 
+def _person(draw: ImageDraw.ImageDraw, x: int, feet: int, coat: tuple, skin: tuple, hair: tuple, facing: int) -> None:
+    """A simple standing figure, about 300 px tall, turned towards ``facing`` (-1 left, 1 right); no face."""
+    dark = tuple(max(0, c - 60) for c in coat)
+    draw.ellipse([x - 62, feet - 10, x + 62, feet + 12], fill=(110, 104, 96))  # shadow on the stones
+    for side in (-1, 1):  # legs and shoes
+        draw.rounded_rectangle(
+            [x + side * 22 - 13, feet - 128, x + side * 22 + 13, feet - 8], radius=8, fill=(50, 55, 70)
+        )
+        draw.ellipse(
+            [x + side * 22 - 16 + facing * 8, feet - 18, x + side * 22 + 18 + facing * 8, feet + 2], fill=(35, 30, 30)
+        )
+    draw.rounded_rectangle([x - 48, feet - 250, x + 48, feet - 110], radius=26, fill=coat, outline=dark, width=3)
+    for side in (-1, 1):  # arms hanging at the sides
+        draw.rounded_rectangle([x + side * 50 - 13, feet - 240, x + side * 50 + 13, feet - 140], radius=12, fill=dark)
+        draw.ellipse([x + side * 50 - 12, feet - 150, x + side * 50 + 12, feet - 126], fill=skin)
+    draw.rectangle([x - 11, feet - 268, x + 11, feet - 246], fill=skin)  # neck
+    draw.ellipse([x - 34, feet - 332, x + 34, feet - 262], fill=skin)  # head
+    draw.chord([x - 36, feet - 336, x + 36, feet - 280], 180, 360, fill=hair)  # hair
+    draw.ellipse(
+        [x + facing * 30 - 7, feet - 304, x + facing * 30 + 7, feet - 288], fill=skin
+    )  # an ear, to turn the head
+
+
+def quay() -> Image.Image:
+    """A harbour quay with exactly two people standing on it, a few steps apart, turned to each other."""
+    image = Image.new("RGB", (1024, 768))
+    draw = ImageDraw.Draw(image)
+    for y in range(420):  # sky, then water
+        t = y / 419
+        draw.line(
+            [(0, y), (1023, y)],
+            fill=(130 + int(70 * t), 175 + int(45 * t), 232) if y < 230 else (50, 120 + int(40 * t), 160),
+        )
+    draw.polygon([(0, 230), (0, 150), (300, 110), (560, 170), (840, 120), (1024, 160), (1024, 230)], fill=(90, 130, 84))
+    rng = random.Random(6)
+    for index in range(12):  # houses across the water
+        x = 20 + index * 84
+        height = rng.randint(40, 70)
+        colour = rng.choice([(232, 196, 120), (214, 110, 90), (240, 232, 214), (120, 160, 200), (200, 150, 190)])
+        draw.rectangle([x, 230 - height, x + 62, 230], fill=colour, outline=(70, 60, 55), width=2)
+        draw.polygon([(x - 4, 230 - height), (x + 31, 230 - height - 26), (x + 66, 230 - height)], fill=(150, 70, 50))
+    for x in range(0, 1024, 56):  # ripples
+        for y in range(260, 420, 30):
+            draw.line([(x + (y % 60), y), (x + (y % 60) + 26, y)], fill=(170, 210, 230), width=2)
+    draw.rectangle([0, 420, 1023, 767], fill=(168, 160, 146))  # the quay, paved with stone slabs
+    for row, y in enumerate(range(440, 768, 54)):
+        draw.line([(0, y), (1023, y)], fill=(140, 132, 120), width=3)
+        for x in range(-60 + (row % 2) * 60, 1024, 120):
+            draw.line([(x, y), (x, y + 54)], fill=(140, 132, 120), width=3)
+    draw.rectangle([0, 420, 1023, 438], fill=(120, 112, 100))  # the quay's edge
+    for x in (90, 930):  # bollards
+        draw.rounded_rectangle([x - 20, 400, x + 20, 470], radius=12, fill=(45, 45, 50))
+    _person(draw, 400, 700, coat=(196, 60, 52), skin=(226, 184, 150), hair=(70, 45, 30), facing=1)
+    _person(draw, 640, 700, coat=(52, 96, 170), skin=(150, 104, 78), hair=(30, 28, 28), facing=-1)
+    return _grain(image.filter(ImageFilter.SMOOTH), seed=6)
+
+
 def main() -> None:
     ASSETS.mkdir(parents=True, exist_ok=True)
-    for name, draw in (("harbour", harbour), ("mug", mug), ("robot", robot), ("watercolour", watercolour)):
+    pictures = {"harbour": harbour, "mug": mug, "robot": robot, "watercolour": watercolour, "quay": quay}
+    for name, draw in pictures.items():
         path = ASSETS / f"{name}.jpg"
         draw().save(path, "JPEG", quality=85, optimize=True)
         print(f"{path.relative_to(ASSETS.parents[1])}: {path.stat().st_size / 1e3:.0f} KB")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import traceback
 from collections.abc import Iterator
@@ -22,10 +21,10 @@ from google.genai import errors, types
 from PIL import Image
 
 import helpers
-from helpers import session
 from helpers.display import outputs
 from helpers.errors import LearnerError
 from helpers.images import ImageInputError, SaveError
+from helpers.session import SESSION, clean_environment
 from standin import StandinServer, answers
 from tests.support import huge_png, png, to_bytes
 
@@ -124,11 +123,17 @@ def test_thought_parts_only_are_not_the_result(server: StandinServer) -> None:
 def test_429_twice_then_success_loses_nothing(server: StandinServer) -> None:
     server.answers = answers.Answers()
     server.queue_fault(429, times=2)
-    options = helpers.http_options()  # the notebooks' own retry settings
-    options.base_url = server.url
-    client = genai.Client(api_key="k", http_options=options)
+    retry = setup_retry_options().model_copy(update={"initial_delay": 0.05})  # the notebooks' own, waiting less
+    client = genai.Client(api_key="k", http_options=types.HttpOptions(base_url=server.url, retry_options=retry))
     response = client.models.generate_content(model=MODEL, contents="a boat")
     assert helpers.first_image(response).data
+
+
+def setup_retry_options() -> types.HttpRetryOptions:
+    """The retry options every notebook's setup cell builds (tools/template.ipynb, which lint holds them to)."""
+    template = json.loads((ROOT / "tools" / "template.ipynb").read_text())
+    [line] = [line for line in template["cells"][2]["source"] if line.startswith("retry = ")]
+    return eval(line.removeprefix("retry = "), {"types": types})
 
 
 def once(server: StandinServer, **options: Any) -> genai.Client:
@@ -245,32 +250,23 @@ def test_an_edited_cell_in_replay_is_a_short_message(monkeypatch: pytest.MonkeyP
     import socket
 
     monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "replay")
-    client = genai.Client(api_key=session.find_key("01_quickstart"), http_options=session.http_options())
+    client = genai.Client(api_key=helpers.choose_mode("01_quickstart").key)
     monkeypatch.setattr(socket.socket, "connect", lambda *a: pytest.fail("replay opened a connection"))
     with pytest.raises(LearnerError) as caught:
         client.models.generate_content(model=MODEL, contents="Create a picture of a nano banana dish in a bistro")
     assert len(caught.value._render_traceback_()) <= 8
-    session.replay.stop()
+    SESSION.reset()
 
 
 def test_replay_inside_the_kernel_opens_no_socket(tmp_path: Path) -> None:
-    from tools.record import execute
+    from tools.record import copy_notebooks, execute
 
-    spy = tmp_path / "spy"
-    spy.mkdir()
-    (spy / "sitecustomize.py").write_text(
-        "import socket, os\n"
-        "_connect = socket.socket.connect\n"
-        "def connect(self, address):\n"
-        "    if self.family in (socket.AF_INET, socket.AF_INET6):\n"
-        f"        open({str(tmp_path / 'connections.txt')!r}, 'a').write(repr(address) + '\\n')\n"
-        "    return _connect(self, address)\n"
-        "socket.socket.connect = connect\n"
+    spy = Path(__file__).parent / "no_network"  # its sitecustomize logs every connection the kernel opens
+    folder = copy_notebooks(ROOT / "notebooks", tmp_path / "notebooks")
+    env = clean_environment(
+        NO_NETWORK_LOG=str(tmp_path / "connections.txt"), PYTHONPATH=os.pathsep.join([str(spy), *sys.path])
     )
-    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns("outputs", ".*"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GENAI_", "GEMINI_", "GOOGLE_"))}
-    env |= {"GENAI_NOTEBOOK_MODE": "replay", "PYTHONPATH": os.pathsep.join([str(spy), *sys.path])}
-    execute(tmp_path / "notebooks" / "03_conversational_editing.ipynb", env, closing=None, timeout=300)
+    execute(folder / "03_conversational_editing.ipynb", env, closing=None, timeout=300)
     assert not (tmp_path / "connections.txt").exists(), (tmp_path / "connections.txt").read_text()
 
 
@@ -279,13 +275,14 @@ def test_a_fake_key_is_never_shown(
 ) -> None:
     monkeypatch.setenv("GEMINI_API_KEY", FAKE_KEY)
     monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "practice")
-    client = genai.Client(api_key=session.find_key("08_safety_and_errors"), http_options=session.http_options())
+    client = genai.Client(api_key=helpers.choose_mode("08_safety_and_errors").key)
     client.models.generate_content(model=MODEL, contents="a boat")
     monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "live")
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.url)
     server.queue_fault(400)
     with pytest.raises(LearnerError) as caught:
-        session.find_key("08_safety_and_errors")
+        helpers.choose_mode("08_safety_and_errors")
+    SESSION.reset()
     words = str(caught.value) + "".join(traceback.format_exception(caught.value))
     server.answers = answers.parse({"answer": [{"prompt": "boom", "status": 400}]})
     live = genai.Client(api_key=FAKE_KEY, http_options=types.HttpOptions(base_url=server.url))
@@ -294,4 +291,4 @@ def test_a_fake_key_is_never_shown(
     except errors.APIError as error:
         words += helpers.explain(error) + "".join(traceback.format_exception(error))
     assert FAKE_KEY not in words + capsys.readouterr().out
-    session._stop_practice()
+    SESSION.reset()

@@ -17,7 +17,7 @@ from PIL import Image
 from helpers import matching, replay
 from helpers.images import BYTES_PER_MEGAPIXEL, compact
 from standin import StandinServer
-from tests.support import photo_like
+from tests.support import photo_like, png
 
 MODEL = "gemini-nano-banana-2.1"
 KEY = "replay-test-key-" + "z" * 12
@@ -52,12 +52,6 @@ def record(place: Path, calls) -> Path:
         recording = start("record")
         calls(retrying(server.url), server)
         return recording.save(recorded_against="stand-in API", model=MODEL)
-
-
-def png(size: tuple[int, int] = (64, 48), colour: str = "red") -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 # -- what a recording holds -----------------------------------------------------------------------

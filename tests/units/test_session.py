@@ -14,7 +14,6 @@ from google import genai
 from google.genai import types
 
 import helpers
-
 from helpers import replay, session
 from helpers.errors import LearnerError
 from helpers.session import SESSION
@@ -279,3 +278,12 @@ def test_a_clean_environment_has_no_key_mode_or_server() -> None:
         "PATH": "/bin",
         "GENAI_NOTEBOOK_MODE": "replay",
     }
+
+
+def test_a_stand_in_that_cannot_start_says_why(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "practice")
+    monkeypatch.setattr(session.sys, "executable", sys.executable + "-missing")
+    with pytest.raises(session.SetupError, match="did not start"):
+        client()
+    monkeypatch.undo()
+    assert SESSION.mode == ""

@@ -1,7 +1,8 @@
-"""Tests of the stand-in Gemini API (``standin``), driven by the real google-genai SDK where the wire matters.
+"""The REST shapes of the stand-in through the real google-genai SDK: parts, sizes, refusals, usage, thought
+signatures, chats, streams, models, keys and faults, gzip, Interactions, answer fields, and ``python -m standin``.
 
-One loopback server per module answers the SDK tests; ``standin.answers`` and ``standin.draw`` are also
-tested directly. Nothing leaves 127.0.0.1 and nothing needs a key.
+Tests that look at what reached the server, or queue faults, use this module's ``server`` and ``sdk``; the
+others use the ``client`` fixture of conftest.py. Nothing leaves 127.0.0.1 and nothing needs a key.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 import base64
 import gzip
 import http.client
-import io
 import json
-import tomllib
+import subprocess
+import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,45 +21,15 @@ from typing import Any
 import pytest
 from google import genai
 from google.genai import _interactions, errors, types
-from PIL import Image, ImageChops
 
 from helpers import models
-from standin import StandinServer, answers, draw, wire
+from standin import StandinServer, draw, wire
+from tests.standin import MODEL, NANO, ask, image_config, images_of, opened, texts_of
+from tests.support import png
 
-MODEL = "gemini-nano-banana-2.1"
-NANO = models.IMAGE_MODELS[MODEL]
+ROOT = Path(__file__).resolve().parents[2]
 TEXT_ONLY = types.GenerateContentConfig(response_modalities=["TEXT"])
 IMAGE_ONLY = types.GenerateContentConfig(response_modalities=["IMAGE"])
-PART_KEYS = {
-    "text",
-    "thought",
-    "image",
-    "colour",
-    "characters",
-    "style",
-    "edit",
-    "render",
-    "lang",
-    "bars",
-    "compose",
-    "note",
-}
-ENTRY_KEYS = {
-    "when",
-    "parts",
-    "status",
-    "message",
-    "block",
-    "finish",
-    "finish_message",
-    "grounding",
-    "fail_first",
-    "delay",
-    "shape",
-}
-
-
-# -- fixtures and builders ---------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +39,8 @@ def server() -> Iterator[StandinServer]:
 
 
 @pytest.fixture(scope="module")
-def client(server: StandinServer) -> genai.Client:
+def sdk(server: StandinServer) -> genai.Client:
+    """A client on this module's ``server``, for tests that look at what reached it."""
     return genai.Client(api_key="k", http_options=types.HttpOptions(base_url=server.url))
 
 
@@ -85,39 +57,8 @@ def _no_leftover_faults(server: StandinServer) -> Iterator[None]:
         pass
 
 
-@pytest.fixture
-def answers_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A temporary answers directory the stand-in reads instead of standin/answers."""
-    monkeypatch.setattr(answers, "ANSWERS_DIR", tmp_path)
-    return tmp_path
-
-
-def png(size: tuple[int, int] = (8, 8), fill: str = "#3366cc") -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, fill).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def opened(data: bytes) -> Image.Image:
-    image = Image.open(io.BytesIO(data))
-    image.load()
-    return image
-
-
-def images_of(response: types.GenerateContentResponse) -> list[bytes]:
-    return [p.inline_data.data for p in response.parts or [] if p.inline_data is not None]
-
-
-def texts_of(response: types.GenerateContentResponse) -> list[str]:
-    return [p.text for p in response.parts or [] if p.text is not None]
-
-
 def modality_tokens(details: list[types.ModalityTokenCount] | None, modality: str) -> int:
     return sum(d.token_count or 0 for d in details or [] if d.modality is not None and d.modality.value == modality)
-
-
-def image_config(ratio: str | None = None, size: str | None = None, **more: Any) -> types.GenerateContentConfig:
-    return types.GenerateContentConfig(image_config=types.ImageConfig(aspect_ratio=ratio, image_size=size), **more)
 
 
 def raw(
@@ -134,20 +75,11 @@ def raw(
         connection.close()
 
 
-def ask(prompt: str = "a cat", **fields: Any) -> wire.Ask:
-    return wire.Ask(model=NANO, prompt=prompt, **fields)
-
-
-def write_answers(directory: Path, name: str, text: str) -> str:
-    (directory / f"{name}.toml").write_text(text, encoding="utf-8")
-    return name
-
-
 # -- generateContent: parts, sizes, validation, usage ----------------------------------------------------
 
 
-def test_text_and_image_by_default(client: genai.Client, server: StandinServer) -> None:
-    response = client.models.generate_content(model=MODEL, contents="a cat")
+def test_text_and_image_by_default(sdk: genai.Client, server: StandinServer) -> None:
+    response = sdk.models.generate_content(model=MODEL, contents="a cat")
     assert texts_of(response) and len(images_of(response)) == 1
     assert response.parts[1].inline_data.mime_type == "image/png"
     assert opened(images_of(response)[0]).size == NANO.pixel_size("1:1", "1K")
@@ -247,8 +179,8 @@ def test_every_image_part_and_the_first_part_carry_a_thought_signature(client: g
     assert not any(p.thought_signature for p in parts[1:] if p.text is not None)
 
 
-def test_chat_over_three_turns_resends_pictures(client: genai.Client, server: StandinServer) -> None:
-    chat = client.chats.create(model=MODEL, config=image_config("1:1"))
+def test_chat_over_three_turns_resends_pictures(sdk: genai.Client, server: StandinServer) -> None:
+    chat = sdk.chats.create(model=MODEL, config=image_config("1:1"))
     replies = [chat.send_message(text) for text in ("a cat", "make it blue", "now add a hat")]
     assert all(len(images_of(r)) == 1 for r in replies)
     assert texts_of(replies[1])[0].startswith("Stand-in edit")
@@ -296,11 +228,11 @@ def test_edit_of_an_input_picture_keeps_its_shape(client: genai.Client) -> None:
 # -- streaming ---------------------------------------------------------------------------------------
 
 
-def test_stream_splits_text_sends_images_whole_and_finishes_last(client: genai.Client, server: StandinServer) -> None:
+def test_stream_splits_text_sends_images_whole_and_finishes_last(sdk: genai.Client, server: StandinServer) -> None:
     config = image_config("1:1")
-    chunks = list(client.models.generate_content_stream(model=MODEL, contents="tell it in two scenes", config=config))
+    chunks = list(sdk.models.generate_content_stream(model=MODEL, contents="tell it in two scenes", config=config))
     assert server.requests[-1][1] == f"/v1/models/{MODEL}:streamGenerateContent"
-    whole = client.models.generate_content(model=MODEL, contents="tell it in two scenes", config=config)
+    whole = sdk.models.generate_content(model=MODEL, contents="tell it in two scenes", config=config)
     parts = [p for c in chunks for p in c.parts]
     assert len(chunks) == len(parts) > len(whole.parts)  # one part a chunk; each text comes in two
     assert "".join(p.text or "" for p in parts) == "".join(texts_of(whole))
@@ -350,11 +282,11 @@ def test_a_429_once_then_success_with_a_retrying_client(retrying: genai.Client, 
     assert len(server.requests) - before == 2
 
 
-def test_a_429_without_retry_options_raises_client_error_at_once(client: genai.Client, server: StandinServer) -> None:
+def test_a_429_without_retry_options_raises_client_error_at_once(sdk: genai.Client, server: StandinServer) -> None:
     before = len(server.requests)
     server.queue_fault(429)
     with pytest.raises(errors.ClientError) as caught:
-        client.models.generate_content(model=MODEL, contents="a cat")
+        sdk.models.generate_content(model=MODEL, contents="a cat")
     assert (caught.value.code, caught.value.status, len(server.requests) - before) == (429, "RESOURCE_EXHAUSTED", 1)
     assert caught.value.details["error"]["details"][0]["retryDelay"] == "7s"
 
@@ -442,8 +374,8 @@ def interaction_picture(result: Any) -> bytes:
     return base64.b64decode(result.output_image.data)
 
 
-def test_interaction_with_text_and_image(client: genai.Client, server: StandinServer) -> None:
-    result = client.interactions.create(
+def test_interaction_with_text_and_image(sdk: genai.Client, server: StandinServer) -> None:
+    result = sdk.interactions.create(
         model=MODEL,
         input="a cat",
         response_format=[{"type": "text"}, {"type": "image", "aspect_ratio": "16:9", "image_size": "1K"}],
@@ -452,27 +384,39 @@ def test_interaction_with_text_and_image(client: genai.Client, server: StandinSe
     assert result.status == "completed" and result.output_text.startswith("Stand-in answer")
     assert result.output_image.mime_type == "image/png"
     assert opened(interaction_picture(result)).size == NANO.pixel_size("16:9")
-    assert client.interactions.get(result.id).id == result.id
+    assert sdk.interactions.get(result.id).id == result.id
 
 
-def test_chained_interaction_edits_the_previous_picture(client: genai.Client, server: StandinServer) -> None:
-    first = client.interactions.create(
+def test_chained_interaction_edits_the_previous_picture(sdk: genai.Client, server: StandinServer) -> None:
+    first = sdk.interactions.create(
         model=MODEL, input="a red fox", response_format=[{"type": "text"}, {"type": "image", "aspect_ratio": "4:3"}]
     )
     chain, bodies = [first], []
     for text in ("make it blue", "add a hat"):
-        chain.append(client.interactions.create(model=MODEL, input=text, previous_interaction_id=chain[-1].id))
+        chain.append(sdk.interactions.create(model=MODEL, input=text, previous_interaction_id=chain[-1].id))
         bodies.append(server.requests[-1][2])
     pictures = [interaction_picture(r) for r in chain]
     assert len(set(pictures)) == 3 and {opened(p).size for p in pictures} == {NANO.pixel_size("4:3")}
     assert chain[1].output_text.startswith("Stand-in edit") and chain[1].previous_interaction_id == first.id
-    cached = [r.usage.total_cached_tokens for r in chain]
-    # The server's history grows each turn, counted as cached input (as a chat counts what it resends).
-    assert cached[0] == 0 < cached[1] < cached[2]
-    assert [r.usage.total_input_tokens - r.usage.total_cached_tokens for r in chain[1:]] == [
-        r.usage.input_tokens_by_modality[0].tokens for r in chain[1:]
-    ]
+    # The server's history grows each turn and counts as input (the docs say so); implicit caching discounts
+    # none of it below the model's minimum (4,096 tokens), and these short chains stay below it.
+    inputs = [r.usage.total_input_tokens for r in chain]
+    assert inputs[0] < inputs[1] < inputs[2] < NANO.cache_min_tokens
+    assert [r.usage.total_cached_tokens for r in chain] == [0, 0, 0]
     assert all(len(json.dumps(b)) < 300 and "data" not in json.dumps(b) for b in bodies)  # history stays server-side
+
+
+def test_implicit_caching_counts_the_earlier_turns_from_the_minimum_on(sdk: genai.Client) -> None:
+    """Both ways, a chat's resent history and a chained interaction's stored one, once the input reaches it."""
+    long = "word " * (NANO.cache_min_tokens * 4 // 5)  # about as many tokens as the minimum, in one turn
+    chat = sdk.chats.create(model=MODEL, config=types.GenerateContentConfig(response_modalities=["TEXT"]))
+    chat.send_message(long)
+    again = chat.send_message("and again")
+    first = sdk.interactions.create(model=MODEL, input=long, response_format=[{"type": "text"}])
+    then = sdk.interactions.create(model=MODEL, input="and again", previous_interaction_id=first.id)
+    assert again.usage_metadata.cached_content_token_count >= NANO.cache_min_tokens * 0.9
+    assert then.usage.total_cached_tokens >= NANO.cache_min_tokens * 0.9
+    assert first.usage.total_cached_tokens == 0
 
 
 def test_unknown_previous_interaction_is_not_found(client: genai.Client) -> None:
@@ -512,119 +456,30 @@ def test_interaction_ids_are_deterministic(client: genai.Client) -> None:
     assert ids == chain(client) and ids[0] != ids[1] and all(i.startswith("standin-") for i in ids)
 
 
-# -- answers files -----------------------------------------------------------------------------------
-
-ANSWER_FILES = sorted(answers.ANSWERS_DIR.glob("*.toml"))
-
-
-def test_there_are_answers_files() -> None:
-    notebooks = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    assert [p.stem for p in ANSWER_FILES] == notebooks  # one answers file per notebook
-
-
-@pytest.mark.parametrize("path", ANSWER_FILES, ids=lambda p: p.stem)
-def test_answers_file_is_small_and_well_formed(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert len(text.splitlines()) <= 150
-    assert set(tomllib.loads(text)) <= {"answer", "characters"}
-    loaded = answers.load(path.stem)
-    assert loaded.entries
-    for entry in loaded.entries:
-        assert entry.get("when") and set(entry) <= ENTRY_KEYS, entry
-        assert entry.get("parts") or entry.get("status") or entry.get("block") or entry.get("finish"), entry
-        for part in entry.get("parts", []):
-            assert part and set(part) <= PART_KEYS, part
-            assert len({"text", "image", "edit", "render"} & set(part)) == 1 or part.keys() == {"thought"}, part
-            assert set(part.get("characters", [])) <= set(loaded.colours), part  # each has the colour it keeps
-
-
-@pytest.mark.parametrize("path", ANSWER_FILES, ids=lambda p: p.stem)
-def test_every_answer_is_reachable(path: Path) -> None:
-    """First match wins: the phrases of each entry, said together, pick that entry and no earlier one."""
-    loaded = answers.load(path.stem)
-    for index, entry in enumerate(loaded.entries):
-        phrases = [entry["when"]] if isinstance(entry["when"], str) else entry["when"]
-        prompt = " and ".join(phrases).upper()
-        assert next(e for e in loaded.entries if answers._applies(e, prompt)) is entry, (index, phrases)
-
-
-def test_unknown_notebook_gets_only_the_generic_answer() -> None:
-    assert answers.load("99_nothing") == answers.Answers() == answers.load(None)
-
-
-def test_all_phrases_must_appear_case_insensitively_and_the_first_match_wins(answers_dir: Path) -> None:
-    loaded = answers.load(
-        write_answers(
-            answers_dir,
-            "nb",
-            """
-[[answer]]
-when = ["red", "fox"]
-parts = [{ text = "A" }]
-
-[[answer]]
-when = "fox"
-parts = [{ text = "B" }]
-
-[[answer]]
-when = ["Fox"]
-parts = [{ text = "never: shadowed by B" }]
-""",
-        )
-    )
-    said = {
-        prompt: answers.reply(loaded, ask(prompt, modalities={"TEXT"})).parts[0]["text"]
-        for prompt in ("A RED FOX", "a fox in red", "a fox", "a red hen")
-    }
-    assert said == {
-        "A RED FOX": "A",
-        "a fox in red": "A",
-        "a fox": "B",
-        "a red hen": "Stand-in answer, not Gemini's: a red hen",
-    }
-
-
-def test_generic_answer_counts_scenes() -> None:
-    four = answers.reply(answers.Answers(), ask("tell it in four scenes", aspect_ratio="1:1"))
-    assert [("text" in p, "image" in p) for p in four.parts] == [(True, False), (False, True)] * 4
-    assert "(4 of 4)" in four.parts[-2]["text"]
-    one = answers.reply(answers.Answers(), ask("a cat"))
-    assert [sorted(p) for p in one.parts] == [["text"], ["image", "thought"]]
-    eight = answers.generic(ask("show 12 little pictures"))
-    assert len(eight["parts"]) == 16  # at most 8 of each
-
-
-def test_generic_answer_to_a_request_with_a_picture_is_an_edit() -> None:
-    source = draw.picture({"image": "a hill", "colour": "#88aa55"}, NANO.pixel_size("3:2"), [], {})
-    reply = answers.reply(answers.Answers(), ask("add a kite", images=[source]))
-    assert reply.parts[0]["text"] == "Stand-in edit (not Gemini): add a kite"
-    edited = opened(reply.parts[1]["image"])
-    assert edited.size == opened(source).size
-    assert ImageChops.difference(edited.convert("RGB"), opened(source).convert("RGB")).getbbox() is not None
-
+# -- answer fields on the wire ----------------------------------------------------------------------
 
 ODD_ANSWERS = """
 [[answer]]
-when = "blocked prompt"
+prompt = "a blocked prompt"
 block = "PROHIBITED_CONTENT"
 
 [[answer]]
-when = "unsafe picture"
+prompt = "an unsafe picture"
 finish = "IMAGE_SAFETY"
 finish_message = "The picture was withheld."
 parts = [{ text = "I can't draw that." }]
 
 [[answer]]
-when = "quota please"
+prompt = "quota please"
 status = 429
 message = "Quota exceeded for this stand-in."
 
 [[answer]]
-when = "break the server"
+prompt = "break the server"
 status = 500
 
 [[answer]]
-when = "think first"
+prompt = "think first"
 parts = [
   { thought = "Planning the picture." },
   { image = "A draft", thought = true },
@@ -633,7 +488,7 @@ parts = [
 ]
 
 [[answer]]
-when = "weather"
+prompt = "weather"
 parts = [{ text = "Sunny." }]
 grounding = { queries = ["weather today"], sources = [["Example", "https://example.org/w"]] }
 
@@ -643,9 +498,10 @@ Pip = "#2f9e44"
 
 
 @pytest.fixture
-def odd_server(answers_dir: Path) -> Iterator[StandinServer]:
-    """A stand-in reading ODD_ANSWERS from a temporary answers directory."""
-    with StandinServer(write_answers(answers_dir, "odd", ODD_ANSWERS)) as running:
+def odd_server(tmp_path: Path) -> Iterator[StandinServer]:
+    """A stand-in reading ODD_ANSWERS from a file of its own."""
+    (tmp_path / "odd.toml").write_text(ODD_ANSWERS, encoding="utf-8")
+    with StandinServer(str(tmp_path / "odd.toml")) as running:
         yield running
 
 
@@ -709,72 +565,37 @@ def test_grounding_only_with_google_search(odd: genai.Client) -> None:
     assert "weather today" in grounding.search_entry_point.rendered_content
 
 
-# -- draw --------------------------------------------------------------------------------------------
-
-SIZE = (640, 480)
-SPECS = {
-    "scene": {"image": "A lighthouse at dawn", "colour": "#f2a97e", "style": "watercolour", "characters": ["Pip"]},
-    "render": {"render": "The water cycle\n1 Evaporation → 2 Condensation", "colour": "#e7f5ff"},
-    "bars": {"image": "Planets", "bars": [["Mercury", 4879], ["Earth", 12742]]},
-    "draft": {"image": "A draft", "thought": True},
-    "edit": {"edit": "make it blue"},
-    "compose": {"image": "Together", "compose": True},
-}
+# -- python -m standin -----------------------------------------------------------------------------
 
 
-def draw_spec(name: str) -> bytes:
-    inputs = [png((300, 200), "#cc3344"), png((200, 200), "#3344cc")]
-    return draw.picture(SPECS[name], SIZE, inputs, {"Pip": "#2f9e44"})
+def standin_process(*args: str) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "standin", *args]
+    return subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def badge_is_dark(image: Image.Image) -> bool:
-    """The STAND-IN badge (a dark panel, bottom right): sample its right margin, clear of the white text."""
-    unit = min(image.size) / 100
-    pad, text = round(unit * 1.5), draw.font(round(unit * 3.2), bold=True).size
-    width, height = image.size
-    top, bottom = height - text - 3 * pad, height - pad
-    region = image.convert("L").crop((width - 2 * pad + 2, top + pad, width - pad - 2, bottom - pad))
-    return region.getextrema()[1] < 90
+def test_practice_mode_process_prints_its_url_serves_and_exits_when_stdin_closes() -> None:
+    process = standin_process("--answers", "01_quickstart", "--port", "0", "--exit-with-stdin")
+    try:
+        url = process.stdout.readline().decode().strip()
+        assert url.startswith("http://127.0.0.1:")
+        request = urllib.request.Request(f"{url}/v1beta/models/{MODEL}", headers={"x-goog-api-key": "k"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert json.loads(response.read())["name"] == f"models/{MODEL}"
+        process.stdin.close()  # the kernel closed the pipe, or died
+        assert process.wait(timeout=20) == 0
+        assert process.stdout.read() == b"" and process.stderr.read() == b""  # quietly
+    finally:
+        process.kill()
+        process.wait()
 
 
-@pytest.mark.parametrize("name", list(SPECS))
-def test_every_picture_is_labelled_and_deterministic(name: str) -> None:
-    data = draw_spec(name)
-    image = opened(data)
-    assert image.format == "PNG" and image.size == SIZE
-    assert badge_is_dark(image)
-    assert draw_spec(name) == data
-
-
-def test_the_badge_is_on_table_sized_pictures_too() -> None:
-    for ratio in ("1:8", "21:9"):
-        size = NANO.pixel_size(ratio, "1K")
-        assert badge_is_dark(opened(draw.picture({"image": "x"}, size, [], {})))
-
-
-def test_different_specs_give_different_pictures() -> None:
-    assert len({draw_spec(name) for name in SPECS}) == len(SPECS)
-
-
-def test_characters_keep_their_colour() -> None:
-    colours = {"Pip": "#2f9e44", "crab": "#e8590c"}
-    image = opened(draw.picture({"image": "Pip meets a crab", "characters": ["Pip", "crab"]}, (900, 600), [], colours))
-    unit, ground = min(image.size) / 100, image.height * 0.86
-    for index, name in enumerate(["Pip", "crab"]):
-        x = image.width * (index + 1) / 3
-        assert image.getpixel((round(x), round(ground - unit * 13 * 0.2))) == draw.colour(colours[name])
-
-
-def test_colour_falls_back_to_a_steady_colour() -> None:
-    assert draw.colour("#102030") == (16, 32, 48) and draw.colour("red") == (255, 0, 0)
-    assert draw.colour("not a colour", "Pip") == draw.colour(None, "Pip") != draw.colour(None, "Pop")
-
-
-def test_render_in_chinese_uses_a_cjk_font() -> None:
-    spec = {"render": "水循环\n蒸发 → 凝结 → 降水", "lang": "zh"}
-    assert badge_is_dark(opened(draw.picture(spec, SIZE, [], {})))
-    cjk = next((p for n in draw._SCRIPT_FONTS["zh"] if (p := draw._font_file(n.partition("#")[0]))), None)
-    if cjk is None:
-        pytest.skip("no CJK font (Noto Sans CJK / SC) is installed on this machine: the zh font choice is untested")
-    assert draw.font(40, lang="zh").path == cjk
-    assert draw.picture(spec, SIZE, [], {}) != draw.picture({**spec, "lang": ""}, SIZE, [], {})  # not Latin's tofu
+def test_a_broken_answers_file_stops_the_process_at_once_with_its_message(tmp_path: Path) -> None:
+    broken = tmp_path / "nb.toml"
+    broken.write_text('[[answer]]\nprompt = "x"\nparts = [{ text = 3 }]\n', encoding="utf-8")
+    process = standin_process("--answers", str(broken), "--exit-with-stdin")
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 2 and out == b""
+    assert (
+        err.decode().strip()
+        == "python -m standin: nb.toml, answer 1 (\"x\"): part 1: 'text' must be a non-empty string, not an integer (3)"
+    )

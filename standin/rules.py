@@ -1,0 +1,82 @@
+"""The generic rules: what a request no answers entry covers gets. They read only what it plainly says.
+
+* Text it quotes ("…", “…”, «…», 「…」) or marks with ``exactly this text:`` (the rest of that line)
+  is set in the picture as given: the first string as the headline, the rest as lines below.
+* A count of pictures ("three scenes", "5 steps", "four pictures", "6 panels") gives that many (≤ 8).
+* A request that holds a picture (or whose conversation does) is an edit: the picture comes back
+  whole, with "asked: <words>" added to its list of changes. Several pictures in one request are
+  references: they come back side by side.
+* Anything else gets one labelled picture whose caption is the prompt.
+
+The aspect ratio and size a request sets are honoured by ``standin.wire``. Nothing else is read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from standin import wire
+from standin.spec import Answer, EditSpec, ImageSpec, Part, Text
+
+_QUOTES = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|「([^」]+)」')
+_MARKED = re.compile(r"exactly this text:[ \t]*([^\n]+)", re.IGNORECASE)
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_COUNT = re.compile(r"\b(\d+|" + "|".join(_NUMBERS) + r")\s+(?:\w+\s+)?(scenes|steps|images|pictures|panels)\b", re.I)
+MOST_PICTURES = 8
+
+
+def quoted(prompt: str) -> list[str]:
+    """The text ``prompt`` quotes or marks with "exactly this text:", in order, whitespace normalised."""
+    found = [(m.start(), next(g for g in m.groups() if g)) for m in _QUOTES.finditer(prompt)]
+    for marked in _MARKED.finditer(prompt):
+        rest = marked.group(1).strip()
+        if not _QUOTES.search(rest):  # quotes on the marked line are found above
+            found.append((marked.start(1), rest))
+    return [" ".join(text.split()) for _, text in sorted(found) if text.strip()]
+
+
+def count(prompt: str) -> int:
+    """How many pictures ``prompt`` asks for: 1 unless it names a count of scenes, steps, pictures…"""
+    match = _COUNT.search(prompt)
+    if not match:
+        return 1
+    word = match.group(1).lower()
+    return max(1, min(MOST_PICTURES, int(_NUMBERS.get(word, word))))
+
+
+def short(prompt: str, limit: int = 70) -> str:
+    words = " ".join(prompt.split())
+    return words if len(words) <= limit else words[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def changed(before: list[str], edit: EditSpec | None, asked: str) -> list[str]:
+    """The list of changes after ``edit``: a removal drops what was added, else it is listed."""
+    after = list(before)
+    if edit is None or not (edit.add or edit.change or edit.remove):
+        return [*after, f"asked: {short(asked, 160)}"]
+    if edit.remove:
+        kept = [c for c in after if c.casefold() != f"added: {edit.remove}".casefold()]
+        after = kept if len(kept) < len(after) else [*after, f"removed: {edit.remove}"]
+    if edit.change:
+        after.append(f"changed: {edit.change}")
+    if edit.add:
+        after.append(f"added: {edit.add}")
+    return after
+
+
+def generic(ask: wire.Ask) -> Answer:
+    """The answer for a request no answers-file entry covers."""
+    words = short(ask.prompt)
+    if "IMAGE" not in ask.modalities:
+        return Answer(ask.prompt, (Text(f"Stand-in answer, not Gemini's: {words}"),))
+    if len(ask.images) > 1:  # several pictures in one turn: references, shown side by side
+        return Answer(ask.prompt, (Text(f"Stand-in answer, not Gemini's: {words}"), ImageSpec(words, compose=True)))
+    if ask.images or ask.earlier_images:
+        return Answer(ask.prompt, (Text(f"Stand-in edit (not Gemini): {words}"), ImageSpec(edit=EditSpec())))
+    total = count(ask.prompt)
+    parts: list[Part] = []
+    for number in range(1, total + 1):
+        label = f" ({number} of {total})" if total > 1 else ""
+        picture = ImageSpec(render=True) if quoted(ask.prompt) else ImageSpec(image=f"{words}{label}")
+        parts += [Text(f"Stand-in answer{label}, not Gemini's: {words}"), picture]
+    return Answer(ask.prompt, tuple(parts))
