@@ -149,3 +149,39 @@ def _no_key(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith(("GENAI_", "GEMINI_", "GOOGLE_")):
             monkeypatch.delenv(name)
+
+
+# -- 03 in practice mode: pictures that agree with the edits -----------------------------------------
+
+
+def test_practice_edits_agree_with_their_words_and_keep_the_photos_shape(tmp_path: Path) -> None:
+    """03's four chat edits in practice mode, then one more at 21:9: the removed boat is no longer listed, and the
+    photo inside each picture keeps the sample's shape (padded, never stretched)."""
+    from PIL import Image
+
+    from standin.draw import meta
+
+    cells = cells_of("03_conversational_editing.ipynb")
+    keep = (
+        "import pathlib\n"
+        "wide = chat.send_message('Make it a wide banner.', config=types.GenerateContentConfig("
+        "response_modalities=['TEXT', 'IMAGE'], image_config=types.ImageConfig(aspect_ratio='21:9')))\n"
+        "for n, answer in enumerate([*versions, wide], start=1):\n"
+        "    pathlib.Path(f'v{n}.png').write_bytes(helpers.first_image(answer).data)\n"
+    )
+    run_cells = [
+        cells[1],
+        find(cells, "pick_photo"),
+        find(cells, "photo = picker.image()"),
+        find(cells, "edits = ["),
+        keep,
+    ]
+    nb = run(tmp_path, "03_conversational_editing.ipynb", run_cells, clean_environment(GENAI_NOTEBOOK_MODE="practice"))
+    assert [o for c in nb.cells for o in c.outputs if o["output_type"] == "error"] == []
+    folder = tmp_path / "notebooks"
+    listed = [meta((folder / f"v{n}.png").read_bytes())["changes"] for n in range(1, 6)]
+    assert any("boat" in change for change in listed[2]) and not any("boat" in change for change in listed[3])
+    with Image.open(folder / "v5.png") as wide:
+        assert abs(wide.width / wide.height - 21 / 9) < 0.05
+    x0, y0, x1, y1 = meta((folder / "v5.png").read_bytes())["box"]
+    assert abs((x1 - x0) / (y1 - y0) - 1024 / 768) < 0.02  # the sample's 4:3, not the canvas's 21:9
