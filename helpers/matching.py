@@ -85,7 +85,7 @@ class Rules:
         return request
 
     def body(self, body: bytes | str | None) -> bytes | str | None:
-        """Canonical JSON with every request picture replaced by its pixel hash (bodies that are not JSON as they are)."""
+        """Canonical JSON, every request picture replaced by its pixel hash; a body that is not JSON as it is."""
         try:
             data = json.loads(body or b"")
         except (ValueError, UnicodeDecodeError):

@@ -82,9 +82,13 @@ def test_each_notebook_rule_catches_its_problem(
 
 
 def test_display_code_is_shown_once_in_01_and_nowhere_else(repo: Path) -> None:
-    change = set_source(5, "from IPython.display import display")
-    assert any("belongs in helpers/" in line for line in edit(repo, change, "02_interleaved_story.ipynb"))
-    assert not any("belongs in helpers/" in line for line in edit(repo, change, "01_quickstart.ipynb"))
+    display_code = "from IPython.display import display"
+    assert any(
+        "belongs in helpers/" in line for line in edit(repo, set_source(4, display_code), "02_interleaved_story.ipynb")
+    )
+    assert not any(
+        "belongs in helpers/" in line for line in edit(repo, set_source(5, display_code), "01_quickstart.ipynb")
+    )
 
 
 def test_the_calls_a_notebook_announces_are_the_calls_it_makes(repo: Path) -> None:

@@ -59,7 +59,7 @@ def cycle(graph: dict[str, set[str]]) -> list[str]:
         path.append(node)
         for after in sorted(graph.get(node, ())):
             if state.get(after) == 1:
-                return path[path.index(after) :] + [after]
+                return [*path[path.index(after) :], after]
             if after not in state and (found := visit(after)):
                 return found
         path.pop()
