@@ -82,10 +82,10 @@ def test_each_notebook_rule_catches_its_problem(
 
 
 def test_display_code_is_shown_once_in_01_and_nowhere_else(repo: Path) -> None:
-    display_code = set_source(4, "from IPython.display import display")  # a code cell in both notebooks
-    flagged = edit(repo, display_code, "02_interleaved_story.ipynb")
+    code = "from IPython.display import display"
+    flagged = edit(repo, set_source(4, code), "02_interleaved_story.ipynb")  # cell 5 of 02 is code...
     assert any("02_interleaved" in line and "belongs in helpers/" in line for line in flagged)
-    allowed = edit(repo, display_code, "01_quickstart.ipynb")
+    allowed = edit(repo, set_source(5, code), "01_quickstart.ipynb")  # ...and cell 6 of 01
     assert not any("01_quickstart" in line and "belongs in helpers/" in line for line in allowed)
 
 
