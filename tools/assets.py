@@ -24,6 +24,32 @@ def _grain(image: Image.Image, seed: int, strength: int = 10) -> Image.Image:
     return Image.composite(image, image.point(lambda v: min(255, v + 12)), noise.point(lambda v: 255 if v > 128 else 0))
 
 
+def _houses(
+    draw: ImageDraw.ImageDraw,
+    rng: random.Random,
+    *,
+    count: int,
+    left: int,
+    step: int,
+    width: int,
+    base: int,
+    tallest: tuple[int, int],
+) -> list[tuple[int, int]]:
+    """A row of houses in random colours and heights, with red roofs; returns each one's left edge and top."""
+    placed = []
+    roof, overhang = (40, 6) if width > 70 else (26, 4)
+    for index in range(count):
+        x = left + index * step
+        top = base - rng.randint(*tallest)
+        colour = rng.choice([(232, 196, 120), (214, 110, 90), (240, 232, 214), (120, 160, 200), (200, 150, 190)])
+        draw.rectangle([x, top, x + width, base], fill=colour, outline=(70, 60, 55), width=2)
+        draw.polygon(
+            [(x - overhang, top), (x + width // 2, top - roof), (x + width + overhang, top)], fill=(150, 70, 50)
+        )
+        placed.append((x, top))
+    return placed
+
+
 def harbour() -> Image.Image:
     """A small harbour at midday: sky, hills, houses, a quay and calm water."""
     image = Image.new("RGB", (1024, 768))
@@ -37,15 +63,9 @@ def harbour() -> Image.Image:
             else (40 + int(30 * t), 110 + int(40 * t), 150 + int(30 * t)),
         )
     draw.polygon([(0, 430), (0, 300), (260, 250), (520, 320), (780, 240), (1024, 300), (1024, 430)], fill=(86, 128, 80))
-    rng = random.Random(3)
-    for index in range(9):  # houses along the quay
-        x = 60 + index * 102
-        height = rng.randint(70, 120)
-        colour = rng.choice([(232, 196, 120), (214, 110, 90), (240, 232, 214), (120, 160, 200), (200, 150, 190)])
-        draw.rectangle([x, 430 - height, x + 84, 430], fill=colour, outline=(70, 60, 55), width=2)
-        draw.polygon([(x - 6, 430 - height), (x + 42, 430 - height - 40), (x + 90, 430 - height)], fill=(150, 70, 50))
-        for wx in (x + 14, x + 52):
-            draw.rectangle([wx, 430 - height + 20, wx + 18, 430 - height + 44], fill=(60, 80, 110))
+    for x, top in _houses(draw, random.Random(3), count=9, left=60, step=102, width=84, base=430, tallest=(70, 120)):
+        for wx in (x + 14, x + 52):  # windows
+            draw.rectangle([wx, top + 20, wx + 18, top + 44], fill=(60, 80, 110))
     draw.rectangle([0, 430, 1023, 452], fill=(150, 140, 125))  # the quay
     for x in range(0, 1024, 64):  # ripples
         for y in range(480, 768, 36):
@@ -136,13 +156,9 @@ def quay() -> Image.Image:
             fill=(130 + int(70 * t), 175 + int(45 * t), 232) if y < 230 else (50, 120 + int(40 * t), 160),
         )
     draw.polygon([(0, 230), (0, 150), (300, 110), (560, 170), (840, 120), (1024, 160), (1024, 230)], fill=(90, 130, 84))
-    rng = random.Random(6)
-    for index in range(12):  # houses across the water
-        x = 20 + index * 84
-        height = rng.randint(40, 70)
-        colour = rng.choice([(232, 196, 120), (214, 110, 90), (240, 232, 214), (120, 160, 200), (200, 150, 190)])
-        draw.rectangle([x, 230 - height, x + 62, 230], fill=colour, outline=(70, 60, 55), width=2)
-        draw.polygon([(x - 4, 230 - height), (x + 31, 230 - height - 26), (x + 66, 230 - height)], fill=(150, 70, 50))
+    _houses(
+        draw, random.Random(6), count=12, left=20, step=84, width=62, base=230, tallest=(40, 70)
+    )  # across the water
     for x in range(0, 1024, 56):  # ripples
         for y in range(260, 420, 30):
             draw.line([(x + (y % 60), y), (x + (y % 60) + 26, y)], fill=(170, 210, 230), width=2)
