@@ -18,6 +18,7 @@ CHANGELOG = "https://ai.google.dev/gemini-api/docs/changelog"
 DEPRECATIONS = "https://ai.google.dev/gemini-api/docs/deprecations"
 IMAGE_GUIDE = "https://ai.google.dev/gemini-api/docs/image-generation"
 CACHING = "https://ai.google.dev/gemini-api/docs/caching"
+BATCH_COOKBOOK = "https://github.com/google-gemini/cookbook/blob/main/quickstarts/Batch_mode.ipynb"
 
 #: Pixel sizes at 1K, as the live API returns them (2K and 4K are twice and four times these).
 _PIXELS_14 = {
@@ -64,6 +65,10 @@ class ImageModel:
     #: Implicit caching discounts repeated input from this many input tokens on. The caching page (CACHING,
     #: updated 2026-10-13) gives 4,096 for Gemini 3.x models and names no image model: unverified for these.
     cache_min_tokens: int = 4096
+    #: Whether the Batch API (models/{id}:batchGenerateContent) takes this model; None: not confirmed. The stand-in
+    #: refuses a batch only for False. Source: BATCH_COOKBOOK's model choices (checked 2026-12-01); Google's
+    #: batch-mode guide names no image model, and no model page checked says either way.
+    batch: bool | None = None
 
     @property
     def aspect_ratios(self) -> tuple[str, ...]:
@@ -118,6 +123,7 @@ IMAGE_MODELS: dict[str, ImageModel] = {
                 "LiteLLM's day-0 price list, Oct 2026: USD 1.50 / 7.50 per million input / text output tokens",
             ),
             notes="The ID has no 'image' in it. 512 is refused. Thinking cannot be switched off.",
+            batch=None,  # not confirmed: no Google page found names it for the Batch API
         ),
         ImageModel(
             id="gemini-3-pro-image",
@@ -137,6 +143,7 @@ IMAGE_MODELS: dict[str, ImageModel] = {
                 "third-party price lists: USD 0.134 per 1K/2K image, 0.24 per 4K",
             ),
             notes="Thinking is always on and has no level to set.",
+            batch=True,  # one of BATCH_COOKBOOK's batch model choices
         ),
         ImageModel(
             id="gemini-3.1-flash-lite-image",
@@ -157,6 +164,7 @@ IMAGE_MODELS: dict[str, ImageModel] = {
                 "third-party price lists: about USD 0.034 per image",
             ),
             notes="1K only; no Google Search grounding.",
+            batch=True,  # one of BATCH_COOKBOOK's batch model choices
         ),
         ImageModel(
             id="gemini-3.1-flash-image",
@@ -176,6 +184,7 @@ IMAGE_MODELS: dict[str, ImageModel] = {
                 "third-party release notes report its shutdown on 2026-10-29 (not confirmed by Google)",
             ),
             notes="Deprecated on 2026-10-06; a shutdown on 2026-10-29 is reported.",
+            batch=None,  # not confirmed: not among BATCH_COOKBOOK's choices, and no docs page found
         ),
     )
 }

@@ -1,17 +1,19 @@
-"""``python -m standin [--answers NOTEBOOK] [--port N] [--latency S] [--exit-with-stdin]``: serve the stand-in API.
+"""``python -m standin [--answers NOTEBOOK] [--port N] [--exit-with-stdin] [--latency S] ...``: serve the stand-in API.
 
-Prints its URL as the first line of stdout, then serves until interrupted (or, with
-``--exit-with-stdin``, until its stdin reaches end of file: the parent closed the pipe or died).
-Point the SDK at it with ``GOOGLE_GEMINI_BASE_URL=<url>`` and any key.
+Prints its URL as the first line of stdout, then serves until interrupted (or, with ``--exit-with-stdin``, until
+its stdin reaches end of file: the parent closed the pipe or died). Point the SDK at it with
+``GOOGLE_GEMINI_BASE_URL=<url>`` and any key. The other options (``--rpm``, ``--ipm``, ``--picture-seconds``,
+``--batch-seconds``, ``--file-ttl``...) are the fields of ``standin.server.Settings``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import threading
 
-from standin.server import StandinServer
+from standin.server import Settings, StandinServer
 from standin.spec import AnswersError
 
 
@@ -19,11 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m standin", description=__doc__)
     parser.add_argument("--answers", help="a notebook's answers (e.g. 01_quickstart) or a .toml file")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds to wait before each answer")
     parser.add_argument("--exit-with-stdin", action="store_true", help="serve until stdin reaches end of file")
+    for f in dataclasses.fields(Settings):  # --latency, --latency-max, --rpm, --ipm, --picture-seconds...
+        kind = int if isinstance(f.default, int) else float
+        parser.add_argument("--" + f.name.replace("_", "-"), type=kind, default=f.default, help=f.metadata["help"])
     args = parser.parse_args(argv)
+    settings = {f.name: getattr(args, f.name) for f in dataclasses.fields(Settings)}
     try:
-        server = StandinServer(args.answers, port=args.port, latency=args.latency).start()
+        server = StandinServer(args.answers, port=args.port, **settings).start()
     except AnswersError as error:
         parser.exit(2, f"python -m standin: {error}\n")
     print(server.url, flush=True)

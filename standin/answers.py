@@ -1,9 +1,9 @@
 """Answers as data: what the stand-in says back to the exact requests a notebook makes.
 
-Each notebook has one small file, ``standin/answers/<notebook>.toml``, read (strictly, see
-``standin.spec``) when the server starts. An ``[[answer]]`` applies only to the request whose last
-user turn is exactly its ``prompt`` (text parts joined with spaces, whitespace normalised); any
-other request, such as a learner's changed prompt, gets the generic rules (``standin.rules``)::
+Each notebook has one small file, ``standin/answers/<notebook>.toml``, read (strictly, see ``standin.spec``) when the
+server starts. An ``[[answer]]`` applies only to the request whose last user turn is exactly its ``prompt`` (text
+parts joined with spaces, whitespace normalised); any other request, such as a learner's changed prompt, gets the
+generic rules (``standin.rules``)::
 
     [characters]              # a colour each named character keeps, in every picture
     Pip = "#2f9e44"
@@ -19,19 +19,16 @@ other request, such as a learner's changed prompt, gets the generic rules (``sta
     prompt = "Add a small red fishing boat on the water."
     parts = [{ text = "I added a boat." }, { edit = { add = "a small red fishing boat on the water" } }]
 
-A part is ``{ text = ... }``, ``{ thought = "..." }`` (thinking text, sent only when thoughts are
-asked for) or a picture, one of: ``image`` (a scene and its caption) with ``colour``,
-``characters``, ``style``; ``edit = { add | change | remove = "..." }`` (the picture being edited,
-whole, with its list of changes updated: a removal drops what was added); ``render`` (text set in
-a font chosen by its script: a string, or ``true`` for what the request quotes or, if it quotes
-nothing, what the edited picture was asked to show; ``typo = [right, wrong]`` makes one labelled
-mistake); ``bars = [[label, value], ...]``; ``compose = true`` (the request's pictures side by
-side). Any picture may have ``note`` (a red STAND-IN sticker) and ``thought = true`` (a draft).
-An answer may also set ``finish`` (a finish reason), ``finish_message``, ``block`` (a block reason:
-no candidates), ``shape`` ("no-candidates", "no-content", "no-parts"), ``status`` and ``message``
-(an HTTP error instead; with ``fail_first = N`` only for the first N attempts), ``delay`` (seconds)
-and ``grounding = { queries = [...], sources = [[title, uri], ...] }``.
-"""
+A part is ``{ text = ... }``, ``{ thought = "..." }`` (thinking text, sent only when thoughts are asked for) or a
+picture, one of: ``image`` (a scene and its caption) with ``colour``, ``characters``, ``style``; ``edit = { add |
+change | remove = "..." }`` (the picture being edited, whole, with its list of changes updated: a removal drops what
+was added); ``render`` (text set in a font chosen by its script: a string, or ``true`` for what the request quotes or,
+if it quotes nothing, what the edited picture was asked to show; ``typo = [right, wrong]`` makes one labelled
+mistake); ``bars = [[label, value], ...]``; ``compose = true`` (the request's pictures side by side). Any picture may
+have ``note`` (a red STAND-IN sticker) and ``thought = true`` (a draft). An answer may also set ``finish`` (a finish
+reason), ``finish_message``, ``block`` (a block reason: no candidates), ``shape`` ("no-candidates", "no-content",
+"no-parts"), ``status`` and ``message`` (an HTTP error instead; with ``fail_first = N`` only for the first N
+attempts), ``delay`` (seconds) and ``grounding = { queries = [...], sources = [[title, uri], ...] }``."""
 
 from __future__ import annotations
 
@@ -49,11 +46,9 @@ ANSWERS_DIR = Path(__file__).parent / "answers"
 
 def load(notebook: str | None) -> Answers:
     """The answers of ``notebook`` (e.g. "01_quickstart", or a path to a .toml file); none if it has no file."""
-    if not notebook:
-        return Answers()
-    path = Path(notebook) if notebook.endswith(".toml") else ANSWERS_DIR / f"{notebook}.toml"
-    if not path.is_file():
-        if notebook.endswith(".toml"):
+    path = Path(str(notebook)) if str(notebook).endswith(".toml") else ANSWERS_DIR / f"{notebook}.toml"
+    if not notebook or not path.is_file():
+        if str(notebook).endswith(".toml"):
             raise AnswersError(f"{notebook}: no such answers file")
         return Answers()
     try:
@@ -74,14 +69,8 @@ def reply(answers: Answers, ask: wire.Ask, attempt: int = 1) -> wire.Reply:
     if entry.block:
         return wire.Reply(block=entry.block)
     parts = [made for part in entry.parts if (made := _part(part, ask, answers.colours)) is not None]
-    return wire.Reply(
-        parts=parts,
-        finish=entry.finish,
-        finish_message=entry.finish_message,
-        grounding=_grounding(entry.grounding) if ask.search and entry.grounding else None,
-        shape=entry.shape,
-        delay=entry.delay,
-    )
+    grounding = _grounding(entry.grounding) if ask.search and entry.grounding else None
+    return wire.Reply(parts, entry.finish, entry.finish_message, "", grounding, entry.shape, entry.delay)
 
 
 def _part(part: Part, ask: wire.Ask, colours: dict[str, str]) -> dict[str, Any] | None:

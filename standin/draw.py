@@ -1,15 +1,13 @@
 """Placeholder pictures: flat, legible, and labelled STAND-IN so nobody takes them for Gemini's.
 
-``picture(spec, size, inputs, colours)`` draws one ImageSpec (``standin.spec``): a scene (a caption,
-characters in the colours they keep), text set in a font chosen by its script, bars for given
-numbers, the input pictures side by side, or an edit: the picture being edited, fitted whole (never
-stretched or cropped) beside a strip that says what was asked and lists the changes so far.
+``picture(spec, size, inputs, colours)`` draws one ImageSpec (``standin.spec``): a scene (a caption, characters in the
+colours they keep), text set in a font chosen by its script, bars for given numbers, the input pictures side by side,
+or an edit: the picture being edited, fitted whole (never stretched or cropped) beside a strip that says what was
+asked and lists the changes so far.
 
-Each picture carries a ``standin`` PNG text chunk of JSON (``meta`` reads it): the text it was asked
-to show, and for an edit the changes so far and the photo's box in the canvas. When a picture is
-sent again, an edit starts from that box, so labels never pile up on the pixels. No prompt is read
-here; the spec and the caller say everything.
-"""
+Each picture carries a ``standin`` PNG text chunk of JSON (``meta`` reads it): the text it was asked to show, and for
+an edit the changes so far and the photo's box in the canvas. When a picture is sent again, an edit starts from that
+box, so labels never pile up on the pixels. No prompt is read here; the spec and the caller say everything."""
 
 from __future__ import annotations
 
@@ -53,28 +51,19 @@ _STRIP, _LETTERBOX, _INK = (247, 246, 242), (52, 52, 52), (25, 25, 25)
 
 @cache
 def _font_file(name: str) -> str | None:
-    spec = importlib.util.find_spec("matplotlib")
-    places = [*_FONT_DIRS] + (
-        [Path(spec.submodule_search_locations[0]) / "mpl-data/fonts/ttf"]
-        if spec and spec.submodule_search_locations
-        else []
-    )
-    for place in places:
-        if place.is_dir():
-            found = next(iter(sorted(place.rglob(name))), None)
-            if found:
-                return str(found)
-    return None
+    mpl = importlib.util.find_spec("matplotlib")
+    fonts = [Path(p) / "mpl-data/fonts/ttf" for p in (mpl.submodule_search_locations or [])[:1]] if mpl else []
+    places = [*_FONT_DIRS, *fonts]
+    found = [file for place in places if place.is_dir() for file in sorted(place.rglob(name))[:1]]
+    return str(found[0]) if found else None
 
 
 @lru_cache(maxsize=256)
 def font(size: int, *, bold: bool = False, lang: str = "") -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """A font for ``lang`` (Latin when empty) at ``size`` px; Pillow's own font if none is installed."""
     names = _SCRIPT_FONTS.get(lang[:2], ()) + (("DejaVuSans-Bold.ttf",) if bold else ()) + ("DejaVuSans.ttf",)
-    for name in names:
-        file, _, face = name.partition("#")
-        path = _font_file(file)
-        if path:
+    for file, _, face in (name.partition("#") for name in names):
+        if path := _font_file(file):
             return ImageFont.truetype(path, max(6, size), index=int(face or 0))
     return ImageFont.load_default(max(6, size))
 
@@ -92,8 +81,7 @@ def colour(value: Any, fallback_seed: str = "") -> tuple[int, int, int]:
         except ValueError:
             pass
     hue = int(hashlib.sha256(fallback_seed.encode()).hexdigest()[:4], 16) % 360
-    r, g, b = ImageColor.getrgb(f"hsl({hue}, 45%, 55%)")[:3]
-    return r, g, b
+    return ImageColor.getrgb(f"hsl({hue}, 45%, 55%)")[:3]  # type: ignore[return-value]
 
 
 def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
@@ -124,10 +112,6 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, face: Any, width: float) -> list
     return lines
 
 
-def _panel(draw: ImageDraw.ImageDraw, box: Sequence[float], fill: tuple[int, ...], radius: int) -> None:
-    draw.rounded_rectangle(tuple(box), radius=radius, fill=fill)
-
-
 def _badge_font(unit: float) -> Any:
     return font(round(unit * 3.2), bold=True)
 
@@ -142,7 +126,7 @@ def _label(image: Image.Image, box: Box, unit: float) -> None:
     face, pad = _badge_font(unit), round(unit * 1.5)
     width = draw.textlength(BADGE, font=face)
     panel = (box[2] - width - 3 * pad, box[3] - face.size - 3 * pad, box[2] - pad, box[3] - pad)
-    _panel(draw, panel, (20, 20, 20, 215), pad)
+    draw.rounded_rectangle(panel, radius=pad, fill=(20, 20, 20, 215))
     draw.text((panel[0] + pad, panel[1] + pad * 0.8), BADGE, font=face, fill="white")
     small = font(round(unit * 2.6))
     where = (box[0] + pad * 2, box[3] - small.size - 2 * pad)
@@ -155,7 +139,8 @@ def _caption(image: Image.Image, text: str, unit: float) -> None:
     margin = round(unit * 4)
     lines = _wrap(draw, text, face, image.width - 4 * margin)[:3]
     height = len(lines) * round(face.size * 1.25)
-    _panel(draw, (margin, margin, image.width - margin, margin * 2 + height), (255, 255, 255, 225), margin // 2)
+    box = (margin, margin, image.width - margin, margin * 2 + height)
+    draw.rounded_rectangle(box, radius=margin // 2, fill=(255, 255, 255, 225))
     for row, line in enumerate(lines):
         draw.text((image.width / 2, margin * 1.5 + row * face.size * 1.25), line, font=face, fill=_INK, anchor="ma")
 
@@ -192,30 +177,18 @@ def _scene(spec: ImageSpec, size: tuple[int, int], colours: Mapping[str, str]) -
     _characters(image, list(spec.characters), dict(colours), unit)
     _caption(image, subject, unit)
     if spec.style:
-        _sticker(image, spec.style, unit, (size[0] - unit * 4, unit * 20), anchor="right")
+        _sticker(image, spec.style, unit, (size[0] - unit * 4, unit * 20), right=True)
     return image
 
 
 def _sticker(
-    image: Image.Image,
-    text: str,
-    unit: float,
-    where: tuple[float, float],
-    *,
-    anchor: str = "left",
-    fill: tuple[int, int, int] = (255, 61, 127),
+    image: Image.Image, text: str, unit: float, where: Sequence[float], right: bool = False, fill: Any = None
 ) -> None:
-    draw = ImageDraw.Draw(image)
-    face = font(round(unit * 4.2), bold=True)
+    draw, face, pad = ImageDraw.Draw(image), font(round(unit * 4.2), bold=True), unit * 1.8
     width = draw.textlength(text, font=face)
-    pad = unit * 1.8
-    x = where[0] - width - 2 * pad if anchor == "right" else where[0]
-    _panel(
-        draw,
-        (round(x), round(where[1]), round(x + width + 2 * pad), round(where[1] + face.size + 2 * pad)),
-        fill,
-        round(pad),
-    )
+    x = where[0] - width - 2 * pad if right else where[0]
+    box = (round(x), round(where[1]), round(x + width + 2 * pad), round(where[1] + face.size + 2 * pad))
+    draw.rounded_rectangle(box, radius=round(pad), fill=fill or (255, 61, 127))
     draw.text((x + pad, where[1] + pad * 0.9), text, font=face, fill="white")
 
 
@@ -286,9 +259,6 @@ def _compose(spec: ImageSpec, size: tuple[int, int], inputs: list[bytes], colour
     return image
 
 
-# -- edits: the photo fitted whole beside a strip that lists the changes -----------------------------
-
-
 def meta(data: bytes) -> dict[str, Any]:
     """What a stand-in picture says about itself (its ``standin`` PNG text chunk); {} for any other picture."""
     try:
@@ -318,14 +288,10 @@ def _fit(area: Box, ratio: float) -> Box:
     return x, y, x + w, y + h
 
 
-def _line(unit: float) -> int:
-    return round(unit * 3.7)
-
-
 def _layout(size: tuple[int, int], ratio: float, unit: float) -> tuple[Box, Box]:
     """(area for the photo, the strip): the strip below or beside, whichever leaves the photo larger."""
     w, h = size
-    low = round(unit * 4 + 5 * _line(unit) + _label_height(unit))  # 2 lines of request, 3 of changes
+    low = round(unit * 4 + 5 * round(unit * 3.7) + _label_height(unit))  # 2 lines of request, 3 of changes
     side = round(max(_badge_font(unit).getlength(BADGE) + unit * 24, w * 0.25))
     below = min(max(low, h - round(w / ratio)), round(h * 0.6))
     beside = min(max(side, w - round(h * ratio)), round(w * 0.6))
@@ -341,7 +307,7 @@ def _layout(size: tuple[int, int], ratio: float, unit: float) -> tuple[Box, Box]
 def _strip(image: Image.Image, box: Box, asked: str, changes: list[str], notes: list[str], unit: float) -> None:
     """What was asked (two lines at most), notes, then the latest changes that fit, above the labels."""
     draw = ImageDraw.Draw(image)
-    margin, line = round(unit * 2), _line(unit)
+    margin, line = round(unit * 2), round(unit * 3.7)  # a line of text
     width = box[2] - box[0] - 2 * margin
     bold, face = font(round(unit * 2.8), bold=True), font(round(unit * 2.6))
     head = _wrap(draw, "Stand-in edit: " + " ".join(asked.split()), bold, width)
@@ -387,7 +353,12 @@ def picture(
     """The PNG for one picture of an answer, at ``size``. ``inputs`` are the pictures it may use (an edit
     uses the last); for an edit, ``asked`` is the request's words and ``changes`` the list so far."""
     spec = spec if isinstance(spec, ImageSpec) else image_spec(spec)
-    unit, notes = min(size) / 100, [f"STAND-IN: {spec.note}"] if spec.note else []
+    return _picture(spec, tuple(size), tuple(inputs), tuple(colours.items()), asked, tuple(changes))  # type: ignore
+
+
+@lru_cache(maxsize=8)  # the same picture asked again (a retry, a request sent twice) is drawn once
+def _picture(spec: ImageSpec, size: Any, inputs: Any, colours: Any, asked: str, changes: Any) -> bytes:
+    colours, unit, notes = dict(colours), min(size) / 100, [f"STAND-IN: {spec.note}"] if spec.note else []
     info: dict[str, Any] = {}
     labels: Box = (0, 0, *size)
     if spec.edit is not None and inputs:

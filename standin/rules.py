@@ -1,15 +1,13 @@
 """The generic rules: what a request no answers entry covers gets. They read only what it plainly says.
 
-* Text it quotes ("…", “…”, «…», 「…」) or marks with ``exactly this text:`` (the rest of that line)
-  is set in the picture as given: the first string as the headline, the rest as lines below.
+* Text it quotes ("…", “…”, «…», 「…」) or marks with ``exactly this text:`` (the rest of that line) is set in the
+  picture as given: the first string as the headline, the rest as lines below.
 * A count of pictures ("three scenes", "5 steps", "four pictures", "6 panels") gives that many (≤ 8).
-* A request that holds a picture (or whose conversation does) is an edit: the picture comes back
-  whole, with "asked: <words>" added to its list of changes. Several pictures in one request are
-  references: they come back side by side.
+* A request that holds a picture (or whose conversation does) is an edit: the picture comes back whole, with "asked:
+  <words>" added to its list of changes. Several pictures in one request are references: they come back side by side.
 * Anything else gets one labelled picture whose caption is the prompt.
 
-The aspect ratio and size a request sets are honoured by ``standin.wire``. Nothing else is read.
-"""
+The aspect ratio and size a request sets are honoured by ``standin.wire``. Nothing else is read."""
 
 from __future__ import annotations
 
@@ -37,11 +35,9 @@ def quoted(prompt: str) -> list[str]:
 
 def count(prompt: str) -> int:
     """How many pictures ``prompt`` asks for: 1 unless it names a count of scenes, steps, pictures…"""
-    match = _COUNT.search(prompt)
-    if not match:
+    if not (match := _COUNT.search(prompt)):
         return 1
-    word = match.group(1).lower()
-    return max(1, min(MOST_PICTURES, int(_NUMBERS.get(word, word))))
+    return max(1, min(MOST_PICTURES, int(_NUMBERS.get(word := match.group(1).lower(), word))))
 
 
 def short(prompt: str, limit: int = 70) -> str:

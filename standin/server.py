@@ -1,13 +1,13 @@
 """The stand-in Gemini API: a loopback HTTP server that answers like the real one, with placeholders.
 
-    with StandinServer("01_quickstart") as server:    # that notebook's answers file
+    with StandinServer("01_quickstart", ipm=20) as server:    # that notebook's answers; 20 images a minute
         client = genai.Client(api_key="any", http_options=types.HttpOptions(base_url=server.url))
         server.queue_fault(429)   # the next request answers 429 RESOURCE_EXHAUSTED
 
-Serves ``/v1`` and ``/v1beta``: ``models`` (list and get), ``models/{m}:generateContent``,
-``:streamGenerateContent`` (SSE with ``?alt=sse``), ``:countTokens`` and ``interactions`` (create,
-chained with ``previous_interaction_id``, streamed with ``stream: true``; get). Any non-empty key
-is accepted. What comes back is decided by ``standin.answers``; the wire shapes by ``standin.wire``.
+Serves ``/v1`` and ``/v1beta``: ``models`` (list, get, ``:generateContent``, ``:streamGenerateContent`` with
+``?alt=sse``, ``:countTokens``, ``:batchGenerateContent``), ``batches``, ``files`` (and the resumable upload) and
+``interactions``, to any non-empty key. What comes back is decided by ``standin.answers``; the shapes by
+``standin.wire`` and ``standin.store``; how long it takes, and the quotas, by :class:`Settings`.
 """
 
 from __future__ import annotations
@@ -15,33 +15,56 @@ from __future__ import annotations
 import collections
 import gzip
 import json
+import random
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from standin import answers, wire
+from helpers import models
+from standin import answers, store, wire
 
-_MODELS = re.compile(r"^/(v1|v1beta|v1alpha)/models(?:/([^/:]+))?(?::(\w+))?/?$")
-_INTERACTIONS = re.compile(r"^/(v1|v1beta|v1alpha)/interactions(?:/([\w-]+))?/?$")
+_PATH = re.compile(r"^/(upload/)?(v1|v1beta|v1alpha)/(models|interactions|files|batches)(?:/([^/:]+))?(?::(\w+))?/?$")
 #: Faults besides HTTP status codes: a body cut short, a body that is not JSON, a stream cut mid-way.
 FAULT_KINDS = ("truncated", "malformed", "cut-stream")
 
 
-class StandinServer:
-    """The stand-in on 127.0.0.1 (port 0 picks a free one), served from a daemon thread."""
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
 
-    def __init__(self, notebook: str | None = None, *, port: int = 0, latency: float = 0.0) -> None:
+
+@dataclass
+class Settings:
+    """Time and quotas, set by ``StandinServer(**settings)`` or ``python -m standin``; none by default (as recorded)."""
+
+    latency: float = _setting(0.0, "seconds before each answer")
+    latency_max: float | None = _setting(None, "with it, each latency is drawn uniformly from latency to this")
+    seed: int = _setting(0, "seed of the latency draws (read when the server is made)")
+    picture_seconds: float = _setting(0.0, "seconds to make a 1K picture (1024x1024 px); others by their pixels")
+    rpm: int = _setting(0, "requests a minute per key (0: no quota)")
+    ipm: int = _setting(0, "images a minute per key (0: no quota)")
+    minute: float = _setting(60.0, "the quotas' window in seconds (tests shorten it)")
+    batch_seconds: float = _setting(0.0, "seconds a batch takes: PENDING, RUNNING from half-way, then SUCCEEDED")
+    file_ttl: float = _setting(48 * 3600.0, "seconds a file lives (the Files API keeps them 48 hours)")
+
+
+class StandinServer:
+    """The stand-in on 127.0.0.1 (port 0 picks a free one), served from a daemon thread; ``settings``: Settings."""
+
+    def __init__(self, notebook: str | None = None, *, port: int = 0, **settings: Any) -> None:
         self.answers = answers.load(notebook)
-        self.port, self.latency = port, latency
+        self.port, self.settings = port, Settings(**settings)
         self.requests: list[tuple[str, str, Any]] = []  # (method, path, parsed body) of every request
         self.interactions: dict[str, _Stored] = {}
+        self.store = store.Store(self.settings, self.stamp, self.respond)
         self._faults: collections.deque[int | str] = collections.deque()
         self._attempts: collections.Counter[str] = collections.Counter()
-        self._lock = threading.Lock()
+        self._used: dict[str, collections.deque[list[float]]] = collections.defaultdict(collections.deque)
+        self._random, self._lock = random.Random(self.settings.seed), threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
 
     @property
@@ -52,11 +75,10 @@ class StandinServer:
 
     def start(self) -> StandinServer:
         if self._httpd is None:
-            self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
-            self._httpd.daemon_threads = True
-            self._httpd.standin = self  # type: ignore[attr-defined]
+            httpd = self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
+            httpd.daemon_threads, httpd.standin = True, self  # type: ignore[attr-defined]
             threading.Thread(
-                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True, name="standin"
+                target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True, name="standin"
             ).start()
         return self
 
@@ -73,8 +95,7 @@ class StandinServer:
         self.stop()
 
     def queue_fault(self, fault: int | str, times: int = 1) -> None:
-        """Make the next ``times`` requests fail: an HTTP status (429, 500, 503, 504, 400, 403) or a
-        kind from FAULT_KINDS."""
+        """Make the next ``times`` requests fail: an HTTP status (429, 500, 503, 400...) or one of FAULT_KINDS."""
         if not isinstance(fault, int) and fault not in FAULT_KINDS:
             raise ValueError(f"a fault is an HTTP status or one of {FAULT_KINDS}, not {fault!r}")
         with self._lock:
@@ -90,140 +111,219 @@ class StandinServer:
         with self._lock:
             return self._faults.popleft() if self._faults else None
 
+    def stamp(self, after: float = 0.0) -> str:
+        """Now plus ``after`` seconds on the stand-in's clock: EPOCH, one second on a request (recordings repeat)."""
+        return (wire.EPOCH + timedelta(seconds=len(self.requests) + after)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
-@dataclass
-class _Stored:
-    """A stored interaction: its body, every picture of the conversation so far, its context in tokens."""
+    def pause(self) -> float:
+        """This request's latency: ``latency``, or drawn from ``latency`` to ``latency_max`` (seeded)."""
+        low, high = self.settings.latency, self.settings.latency_max
+        with self._lock:
+            return low if high is None else self._random.uniform(low, high)
 
-    body: dict[str, Any]
-    images: list[bytes]
-    tokens: int
+    def picture_time(self, answer: Any) -> float:
+        """How long the pictures in ``answer`` take to make: ``picture_seconds`` for each 1024×1024 pixels."""
+        return self.settings.picture_seconds * wire.pixels(answer) / 1024**2 if self.settings.picture_seconds else 0
+
+    def admit(self, key: str, model: str) -> list[float]:
+        """Count a request on its key's quotas (429 saying when a slot frees); the caller sets the entry's images."""
+        s, now = self.settings, time.monotonic()
+        with self._lock:
+            used = self._used[key]
+            while used and used[0][0] <= now - s.minute:
+                used.popleft()
+            for limit, what, weight in ((s.rpm, "requests", lambda e: 1), (s.ipm, "images", lambda e: e[1])):
+                left = sum(map(weight, used))
+                if limit and left >= limit:
+                    entry = next(e for e in used if (left := left - weight(e)) < limit)  # the one whose leaving frees
+                    raise wire.quota(what, limit, model, entry[0] + s.minute - now, s.minute)
+            used.append(entry := [now, 0.0])
+            return entry
+
+    def respond(self, model: models.ImageModel, request: Any, where: str) -> wire.Json:
+        """One batch request's ``{"response"}``, or its ``{"error"}`` (it fails alone), as generateContent answers."""
+        try:
+            ask = wire.read_generate(model, request if isinstance(request, dict) else {}, self.store.fetch, where)
+            return {"response": wire.generate_response(ask, answers.reply(self.answers, ask, self.attempt(ask)))}
+        except wire.ApiError as error:
+            return {"error": {"code": error.code, "message": error.message}}
+
+
+#: A stored interaction: its body, every picture of the conversation so far, its context in tokens.
+_Stored = collections.namedtuple("_Stored", "body images tokens")
+
+
+def _nowhere(method: str, path: str) -> wire.ApiError:
+    return wire.ApiError(404, "NOT_FOUND", f"Method not found: {method} {path} (stand-in Gemini API).")
 
 
 class _Handler(BaseHTTPRequestHandler):
+    """One connection; its requests come one after another, so each sets ``standin``, ``query``, ``key``, ``fault``."""
+
     protocol_version = "HTTP/1.1"
     server_version = "StandinGemini/2"
+    disable_nagle_algorithm = True  # an answer leaves at once, not after the client's delayed ACK (40 ms)
 
     def log_message(self, format: str, *args: Any) -> None:
         """No request log on stderr."""
 
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def _serve(self, method: str) -> None:
-        standin: StandinServer = self.server.standin  # type: ignore[attr-defined]
+    def _serve(self) -> None:
+        self.standin = standin = self.server.standin  # type: ignore[attr-defined]
         url = urlsplit(self.path)
+        self.query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        chunk = "upload_id" in self.query  # an upload's bytes: not JSON, and its URL is its credential
         try:
-            body = json.loads(raw) if raw.strip() else {}
+            body = raw if chunk else json.loads(raw) if raw.strip() else {}
         except ValueError:
             body = None
         with standin._lock:
-            standin.requests.append((method, url.path, body))
-        if standin.latency:
-            time.sleep(standin.latency)
-        fault = standin.next_fault()
+            standin.requests.append((self.command, url.path, body))
+        time.sleep(standin.pause())
+        self.fault = fault = standin.next_fault()
+        self.key = str(self.headers.get("x-goog-api-key") or self.query.get("key") or "")
         try:
             if isinstance(fault, int):
                 raise wire.fault(fault)
-            if not (self.headers.get("x-goog-api-key") or parse_qs(url.query).get("key")):
+            if not (self.key or chunk):
                 raise wire.fault(403)
-            if body is None or not isinstance(body, dict):
+            if not (chunk or isinstance(body, dict)):
                 raise wire.invalid("Invalid JSON payload received. Expected an object.")
-            self._route(standin, method, url, body, fault)
-        except wire.ApiError as error:
-            self._json(error.code, error.body())
+            if len(raw) > wire.MOST_BYTES and not chunk:
+                raise wire.invalid(f"Request payload size exceeds the limit: {wire.MOST_BYTES} bytes.")
+            if not (match := _PATH.match(url.path)):
+                raise _nowhere(self.command, url.path)
+            self._route(self.command, *match.groups(), body)
+        except wire.ApiError as error:  # an upload's status says the session is over (else the SDK retries)
+            self._json(error.code, error.body(), headers={"X-Goog-Upload-Status": "final"} if chunk else {})
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
-    def _route(self, standin: StandinServer, method: str, url: Any, body: dict[str, Any], fault: Any) -> None:
-        if match := _MODELS.match(url.path):
-            version, name, action = match.group(1), unquote(match.group(2) or ""), match.group(3)
-            if method == "GET" and not name:
-                self._json(200, {"models": [wire.model_resource(m) for m in wire.served_models()]})
-                return
-            model = wire.find_model(name, version, action or "get")
-            if method == "GET" and not action:
-                self._json(200, wire.model_resource(model))
-            elif action == "countTokens":
-                self._json(200, {"totalTokens": wire.read_generate(model, body).text_tokens})
-            elif action in ("generateContent", "streamGenerateContent"):
-                ask = wire.read_generate(model, body)
-                reply = answers.reply(standin.answers, ask, standin.attempt(ask))
-                time.sleep(reply.delay)
-                if action == "generateContent":
-                    self._json(200, wire.generate_response(ask, reply), fault)
-                else:
-                    self._events([json.dumps(c) for c in wire.stream_chunks(ask, reply)], fault)
-            else:
-                raise wire.invalid(f"Unknown method {action!r}.")
-        elif match := _INTERACTIONS.match(url.path):
-            self._interaction(standin, method, match.group(2), body, fault)
-        else:
-            raise wire.ApiError(404, "NOT_FOUND", f"Method not found: {method} {url.path} (stand-in Gemini API).")
+    do_GET = do_POST = do_DELETE = _serve  # noqa: N815 (the names http.server calls)
 
-    def _interaction(
-        self, standin: StandinServer, method: str, wanted: str | None, body: dict[str, Any], fault: Any
-    ) -> None:
+    def _route(self, method: str, upload: str, version: str, kind: str, name: str, action: str, body: Any) -> None:
+        files, name, query = self.standin.store, unquote(name or ""), self.query
+        full, seen = f"{kind}/{name}", (kind, method, bool(name), action or "")
+        if upload:
+            self._upload(version, body)
+        elif kind == "models":
+            self._models(method, version, name, action, body)
+        elif kind == "interactions":
+            self._interaction(method, name or None, body)
+        else:
+            routes = {
+                ("files", "GET", True, "download"): lambda: files.download(full),
+                ("files", "GET", False, ""): lambda: wire.page(files.file_list(), query, "files", 10, 100),
+                ("files", "GET", True, ""): lambda: files.file(full).resource,
+                ("files", "DELETE", True, ""): lambda: files.delete(full),
+                ("batches", "GET", False, ""): lambda: wire.page(files.batch_list(), query, "operations", 50, 1000),
+                ("batches", "GET", True, ""): lambda: files.batch(full),
+                ("batches", "POST", True, "cancel"): lambda: files.cancel(full),
+                ("batches", "DELETE", True, ""): lambda: files.delete(full),
+            }
+            if seen not in routes:
+                raise _nowhere(method, self.path.split("?")[0])
+            if isinstance(found := routes[seen](), store.File):  # a file's bytes, downloaded
+                return self._send(200, bytes(found.data), str(found.resource.get("mimeType")))
+            self._json(200, found, self.fault)
+
+    def _upload(self, version: str, body: Any) -> None:
+        """Google's resumable upload, as google-genai's files.upload speaks it (``_api_client._upload_fd``)."""
+        command, upload = self.headers.get("X-Goog-Upload-Command", ""), self.query.get("upload_id")
+        if upload:
+            offset = int(self.headers.get("X-Goog-Upload-Offset") or 0)
+            made = self.standin.store.upload(upload, offset, body, "finalize" in command, version)
+            self._json(200, made and {"file": made}, headers={"X-Goog-Upload-Status": "final" if made else "active"})
+        elif self.headers.get("X-Goog-Upload-Protocol") != "resumable" or command != "start":
+            raise wire.invalid("The stand-in takes resumable uploads only: X-Goog-Upload-Command: start first.")
+        else:
+            upload = self.standin.store.start_upload(wire.get(body, "file") or {})
+            where = f"http://{self.headers.get('Host')}/upload/{version}/files?upload_id={upload}"
+            headers = {"X-Goog-Upload-URL": where + "&upload_protocol=resumable", "X-Goog-Upload-Status": "active"}
+            self._json(200, None, headers={**headers, "X-Goog-Upload-Chunk-Granularity": str(8 * 1024 * 1024)})
+
+    def _models(self, method: str, version: str, name: str, action: str | None, body: Any) -> None:
+        standin = self.standin
+        if method == "GET" and not name:
+            listed = [wire.model_resource(m) for m in wire.served_models()]
+            return self._json(200, wire.page(listed, self.query, "models", 50, 1000))
+        model = wire.find_model(name, version, action or "get")
+        if method == "GET" and not action:
+            self._json(200, wire.model_resource(model))
+        elif action == "countTokens":
+            self._json(200, {"totalTokens": wire.read_generate(model, body, standin.store.fetch).text_tokens})
+        elif action == "batchGenerateContent":
+            self._json(200, standin.store.create_batch(model, body), self.fault)
+        elif action in ("generateContent", "streamGenerateContent"):
+            entry = standin.admit(self.key, model.id)
+            ask = wire.read_generate(model, body, standin.store.fetch)
+            reply = answers.reply(standin.answers, ask, standin.attempt(ask))
+            entry[1] = sum("image" in p and not p.get("thought") for p in reply.parts)
+            time.sleep(reply.delay)
+            stream = action.startswith("stream")
+            self._answer(wire.stream_chunks(ask, reply) if stream else wire.generate_response(ask, reply))
+        else:
+            raise wire.invalid(f"Unknown method {action!r}.")
+
+    def _interaction(self, method: str, wanted: str | None, body: dict[str, Any]) -> None:
+        standin = self.standin
         if method == "GET":
             if wanted not in standin.interactions:
                 raise wire.ApiError(404, "NOT_FOUND", f"Interaction {wanted} was not found.")
-            self._json(200, standin.interactions[wanted].body)
-            return
+            return self._json(200, standin.interactions[wanted].body)
         previous = body.get("previous_interaction_id")
         if previous and previous not in standin.interactions:
             raise wire.ApiError(404, "NOT_FOUND", f"Interaction {previous} was not found (or was not stored).")
         before = standin.interactions.get(previous) if previous else None
-        ask = wire.read_interaction(body)
+        entry = standin.admit(self.key, str(body.get("model")))
+        ask = wire.read_interaction(body, standin.store.fetch)
         # Server-side state: earlier pictures and turns stay on the server, counted as input (the docs say so).
         ask.earlier_images = list(before.images) if before else []
         reply = answers.reply(standin.answers, ask, standin.attempt(ask))
+        entry[1] = len(made := [p["image"] for p in reply.parts if "image" in p and not p.get("thought")])
         time.sleep(reply.delay)
         identifier = "standin-" + wire.digest(ask.seed, previous, size=16)
         ask.history_tokens = before.tokens if before else 0
         result = wire.interaction(ask, reply, identifier, previous)
         if body.get("store", True):
-            made = [p["image"] for p in reply.parts if "image" in p and not p.get("thought")]
-            standin.interactions[identifier] = _Stored(
-                result,
-                [*ask.earlier_images, *ask.images, *made],
-                (before.tokens if before else 0) + wire.context_tokens(ask, reply),
-            )
-        if body.get("stream"):
-            self._events([json.dumps(e) for e in wire.interaction_events(result)] + ["[DONE]"], fault)
-        else:
-            self._json(200, result, fault)
+            tokens = (before.tokens if before else 0) + wire.context_tokens(ask, reply)
+            standin.interactions[identifier] = _Stored(result, [*ask.earlier_images, *ask.images, *made], tokens)
+        self._answer([*wire.interaction_events(result), "[DONE]"] if body.get("stream") else result)
 
-    # -- I/O --------------------------------------------------------------------------------
+    def _answer(self, payload: Any) -> None:
+        """A generated answer (a list: a stream's events), each picture once made (``picture_seconds``)."""
+        if not isinstance(payload, list):
+            time.sleep(self.standin.picture_time(payload))
+            return self._json(200, payload, self.fault)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for index, event in enumerate(payload):
+            if self.fault == "cut-stream" and index == len(payload) // 2:
+                self.close_connection = True
+                return
+            time.sleep(self.standin.picture_time(event))
+            data = f"data: {event if isinstance(event, str) else json.dumps(event)}\r\n\r\n".encode()
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self.wfile.flush()
+        self.wfile.write(b"0\r\n\r\n")
 
-    def _json(self, code: int, payload: Any, fault: Any = None) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode()
+    def _json(self, code: int, payload: Any, fault: Any = None, headers: dict[str, str] | None = None) -> None:
+        data = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
         if fault == "truncated":
             data = data[: len(data) // 2]
         elif fault == "malformed":
             data = b"<html><body>502 Bad Gateway</body></html>"
+        self._send(code, data, "application/json; charset=UTF-8", headers, fault)
+
+    def _send(self, code: int, data: bytes, kind: str, headers: dict | None = None, fault: Any = None) -> None:
         self.send_response(code)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        if "gzip" in self.headers.get("Accept-Encoding", "") and fault is None:
+        for name, value in {"Content-Type": kind, **(headers or {})}.items():
+            self.send_header(name, value)
+        if "gzip" in self.headers.get("Accept-Encoding", "") and fault is None and data:
             data = gzip.compress(data, compresslevel=1, mtime=0)
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
-
-    def _events(self, events: list[str], fault: Any = None) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-        for index, event in enumerate(events):
-            if fault == "cut-stream" and index == len(events) // 2:
-                self.close_connection = True
-                return
-            data = f"data: {event}\r\n\r\n".encode()
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-            self.wfile.flush()
-        self.wfile.write(b"0\r\n\r\n")

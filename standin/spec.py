@@ -1,10 +1,8 @@
 """The records an answers file is read into, strictly: an unknown key or a wrong type fails at once.
 
-``parse(data, source)`` turns one parsed TOML file into :class:`Answers`; an :class:`AnswersError`
-names the file, the entry (its number and prompt, shortened) and the key, e.g.
-``02_interleaved_story.toml, answer 3 ("Using the character…"): unknown key 'parst' (known: …)``.
-The format itself is described in ``standin.answers``.
-"""
+``parse(data, source)`` turns one parsed TOML file into :class:`Answers`; an :class:`AnswersError` names the file, the
+entry (its number and prompt, shortened) and the key, e.g. ``02_interleaved_story.toml, answer 3 ("Using the
+character…"): unknown key 'parst' (known: …)``. The format itself is described in ``standin.answers``."""
 
 from __future__ import annotations
 
@@ -26,8 +24,6 @@ class _FieldError(Exception):
 
 @dataclass(frozen=True)
 class Text:
-    """Answer text."""
-
     text: str
 
 
@@ -111,25 +107,18 @@ class Answers:
 
 # -- readers: each returns the value or raises _FieldError("must be …") ------------------------------------
 
-
-def _kind(value: Any) -> str:
-    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number", list: "a list", dict: "a table"}
-    return names.get(type(value), type(value).__name__)
+_KINDS = {str: "a string", bool: "a boolean", int: "an integer", float: "a number", list: "a list", dict: "a table"}
+Reader = Callable[[Any], Any]
 
 
 def _check(ok: bool, value: Any, wanted: str) -> None:
     if not ok:
-        raise _FieldError(f"must be {wanted}, not {_kind(value)} ({value!r})")
+        raise _FieldError(f"must be {wanted}, not {_KINDS.get(type(value), type(value).__name__)} ({value!r})")
 
 
-def _reader(ok: Callable[[Any], bool], wanted: str, make: Callable[[Any], Any] = lambda v: v) -> Callable[[Any], Any]:
+def _reader(ok: Callable[[Any], bool], wanted: str, make: Reader = lambda v: v) -> Reader:
     """A reader: ``make(value)`` when ``ok(value)``, else the problem "must be ``wanted``, not …"."""
-
-    def read(value: Any) -> Any:
-        _check(ok(value), value, wanted)
-        return make(value)
-
-    return read
+    return lambda value: _check(ok(value), value, wanted) or make(value)
 
 
 def _is_colour(value: Any) -> bool:
@@ -139,11 +128,7 @@ def _is_colour(value: Any) -> bool:
         return False
 
 
-def _whole(low: int, high: int) -> Callable[[Any], Any]:
-    return _reader(lambda v: type(v) is int and low <= v <= high, f"an integer from {low} to {high}")
-
-
-def _strings(size: int = 0) -> Callable[[Any], Any]:
+def _strings(size: int = 0) -> Reader:
     def ok(v: Any) -> bool:
         return isinstance(v, list) and all(isinstance(s, str) for s in v) and len(v) == (size or len(v))
 
@@ -151,8 +136,6 @@ def _strings(size: int = 0) -> Callable[[Any], Any]:
 
 
 _string = _reader(lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string")
-_flag = _reader(lambda v: v is True, "true")
-_bool = _reader(lambda v: isinstance(v, bool), "true or false")
 _seconds = _reader(lambda v: type(v) in (int, float) and 0 <= v <= 600, "a number of seconds (0 to 600)", float)
 _reason = _reader(lambda v: isinstance(v, str) and re.fullmatch("[A-Z][A-Z_]*", v) is not None, "a reason in CAPITALS")
 _shape = _reader(lambda v: v in ("no-candidates", "no-content", "no-parts"), "no-candidates, no-content or no-parts")
@@ -169,7 +152,7 @@ def _is_bar(pair: Any) -> bool:
     return isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str) and type(pair[1]) in (int, float)
 
 
-def _record(cls: type, table: Any, readers: Mapping[str, Callable[[Any], Any]]) -> Any:
+def _record(cls: type, table: Any, readers: Mapping[str, Reader]) -> Any:
     """``cls`` from a TOML table, each value through its reader; unknown keys are refused."""
     _check(isinstance(table, dict), table, "a table")
     for key in table:
@@ -189,26 +172,16 @@ def _record(cls: type, table: Any, readers: Mapping[str, Callable[[Any], Any]]) 
     return cls(**values)
 
 
-def _table(cls: type, **readers: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def _table(cls: type, **readers: Reader) -> Reader:
     return lambda table: _record(cls, table, {f.name: readers[f.name] for f in fields(cls)})
 
 
-_EDIT = _table(EditSpec, add=_string, change=_string, remove=_string)
-_PICTURE = {
-    "image": _string,
-    "colour": _colour,
-    "characters": _strings(),
-    "style": _string,
-    "edit": _EDIT,
-    "render": lambda v: v if v is True else _string(v),
-    "lang": lambda v: v if v == "" else _string(v),  # "": by the text's script
-    "bars": _bars,
-    "compose": _flag,
-    "note": _string,
-    "typo": _strings(2),
-    "thought": _bool,
-}
-_KINDS = ("edit", "render", "bars", "compose")
+_PICTURE: dict[str, Reader] = {"image": _string, "colour": _colour, "characters": _strings(), "style": _string}
+_PICTURE["edit"] = _table(EditSpec, add=_string, change=_string, remove=_string)
+_PICTURE["render"] = lambda v: v if v is True else _string(v)
+_PICTURE["lang"] = lambda v: v if v == "" else _string(v)  # "": by the text's script
+_PICTURE.update(bars=_bars, compose=_reader(lambda v: v is True, "true"), note=_string, typo=_strings(2))
+_PICTURE["thought"] = _reader(lambda v: isinstance(v, bool), "true or false")
 
 
 def _part(table: Any) -> Part:
@@ -220,7 +193,7 @@ def _part(table: Any) -> Part:
     spec: ImageSpec = _record(ImageSpec, table, _PICTURE)
     if spec.edit is not None and not (spec.edit.add or spec.edit.change or spec.edit.remove):
         raise _FieldError("in 'edit': say add, change or remove")
-    kinds = [kind for kind in _KINDS if getattr(spec, kind)]
+    kinds = [kind for kind in ("edit", "render", "bars", "compose") if getattr(spec, kind)]
     if len(kinds) > 1:
         raise _FieldError(f"is {' and '.join(kinds)} at once: a picture is one of them")
     if not kinds and not spec.image:
@@ -239,19 +212,12 @@ def _parts(value: Any) -> tuple[Part, ...]:
     return tuple(made)
 
 
-_ANSWER = {
-    "prompt": _string,
-    "parts": _parts,
-    "finish": _reason,
-    "finish_message": _string,
-    "block": _reason,
-    "shape": _shape,
-    "status": _whole(400, 599),
-    "message": _string,
-    "fail_first": _whole(1, 100),
-    "delay": _seconds,
-    "grounding": _table(Grounding, queries=_strings(), sources=_sources),
-}
+_ANSWER: dict[str, Reader] = {"prompt": _string, "parts": _parts, "finish": _reason, "finish_message": _string}
+_ANSWER.update(block=_reason, shape=_shape)
+_ANSWER["status"] = _reader(lambda v: type(v) is int and 400 <= v <= 599, "an integer from 400 to 599")
+_ANSWER["message"] = _string
+_ANSWER["fail_first"] = _reader(lambda v: type(v) is int and 1 <= v <= 100, "an integer from 1 to 100")
+_ANSWER.update(delay=_seconds, grounding=_table(Grounding, queries=_strings(), sources=_sources))
 
 
 def _label(number: int, table: Any) -> str:
@@ -261,12 +227,12 @@ def _label(number: int, table: Any) -> str:
 
 
 def _answer(table: Any, colours: Mapping[str, str]) -> Answer:
+    _check(isinstance(table, dict), table, "a table")
     entry: Answer = _record(Answer, table, _ANSWER)
     if not (entry.parts or entry.status or entry.block or entry.shape or entry.finish != "STOP"):
         raise _FieldError("says nothing: give parts, finish, block, shape or status")
     for number, part in enumerate(entry.parts, start=1):
-        unknown = [c for c in getattr(part, "characters", ()) if c not in colours]
-        if unknown:
+        if unknown := [c for c in getattr(part, "characters", ()) if c not in colours]:
             raise _FieldError(f"part {number}: character {unknown[0]!r} has no colour in [characters]")
     return entry
 
@@ -274,35 +240,27 @@ def _answer(table: Any, colours: Mapping[str, str]) -> Answer:
 def parse(data: Mapping[str, Any], source: str = "answers") -> Answers:
     """Answers from a parsed answers file; AnswersError names ``source``, the entry and the key."""
     try:
-        unknown = [key for key in data if key not in ("characters", "answer")]
-        if unknown:
+        if unknown := [key for key in data if key not in ("characters", "answer")]:
             raise _FieldError(f"unknown key {unknown[0]!r} (known: characters, answer)")
-        colours = _characters(data.get("characters", {}))
+        colours = data.get("characters", {})
+        _check(isinstance(colours, dict), colours, "a table of name = colour")
+        for name, colour in colours.items():
+            try:
+                _colour(colour)
+            except _FieldError as bad:
+                raise _FieldError(f"in [characters]: {name!r} {bad}") from None
         _check(isinstance(data.get("answer", []), list), data.get("answer"), "a list of [[answer]] tables")
     except _FieldError as bad:
         raise AnswersError(f"{source}: {bad}") from None
     entries: list[Answer] = []
     for number, table in enumerate(data.get("answer", []), start=1):
         try:
-            _check(isinstance(table, dict), table, "a table")
-            entry = _answer(table, colours)
-            same = next((i for i, e in enumerate(entries, 1) if normal(e.prompt) == normal(entry.prompt)), 0)
-            if same:
+            entries.append(entry := _answer(table, colours))
+            if same := next((i for i, e in enumerate(entries[:-1], 1) if normal(e.prompt) == normal(entry.prompt)), 0):
                 raise _FieldError(f"the same prompt as answer {same}")
         except _FieldError as bad:
             raise AnswersError(f"{source}, {_label(number, table)}: {bad}") from None
-        entries.append(entry)
-    return Answers(tuple(entries), colours)
-
-
-def _characters(value: Any) -> dict[str, str]:
-    _check(isinstance(value, dict), value, "a table of name = colour")
-    for name, colour in value.items():
-        try:
-            _colour(colour)
-        except _FieldError as bad:
-            raise _FieldError(f"in [characters]: {name!r} {bad}") from None
-    return dict(value)
+    return Answers(tuple(entries), dict(colours))
 
 
 def image_spec(table: Mapping[str, Any]) -> ImageSpec:

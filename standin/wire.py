@@ -1,25 +1,34 @@
 """The Gemini REST wire format: read a request, shape a response or an error, as the real API does.
 
-Nothing here knows any notebook. ``read_generate`` and ``read_interaction`` turn a request body
-into an :class:`Ask`; ``generate_response`` / ``stream_chunks`` / ``interaction`` shape a
-:class:`Reply` (made by ``standin.answers``) into the JSON the SDK expects, with thought
-signatures, usage metadata and pixel sizes from the model table in ``helpers.models``.
-"""
+Nothing here knows any notebook. ``read_generate`` and ``read_interaction`` turn a request body into an :class:`Ask`;
+``generate_response`` / ``stream_chunks`` / ``interaction`` shape a :class:`Reply` (made by ``standin.answers``) into
+the JSON the SDK expects, with thought signatures, usage metadata and pixel sizes from the model table in
+``helpers.models``."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import hashlib
+import io
 import json
+import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+
+from PIL import Image
 
 from helpers import models
 
 Json = dict[str, Any]
+Fetch = Callable[[str], tuple[str, bytes]]  # a file URI -> its MIME type and bytes (``standin.store``)
 DOCS = "https://ai.google.dev/gemini-api/docs"
 THINKING_TOKENS = {"minimal": 40, "low": 120, "medium": 320, "high": 900}
+MOST_BYTES = 20 * 1024 * 1024  # a request body, inline pictures and a batch's inline requests included (the docs)
+EPOCH = datetime(2026, 12, 1, tzinfo=UTC)  # where the stand-in's clock starts
 
 
 class ApiError(Exception):
@@ -30,10 +39,8 @@ class ApiError(Exception):
         self.code, self.status, self.message, self.details = code, status, message, details or []
 
     def body(self) -> Json:
-        error: Json = {"code": self.code, "message": self.message, "status": self.status}
-        if self.details:
-            error["details"] = self.details
-        return {"error": error}
+        details = {"details": self.details} if self.details else {}
+        return {"error": {"code": self.code, "message": self.message, "status": self.status, **details}}
 
 
 def invalid(message: str) -> ApiError:
@@ -61,14 +68,45 @@ def fault(code: int, message: str = "") -> ApiError:
     return ApiError(code, status, message or text, details)
 
 
+def quota(what: str, limit: int, model: str, wait: float, minute: float) -> ApiError:
+    """A spent quota, worded as the real 429 (metric names are the stand-in's). RetryInfo says when a slot frees: whole
+    seconds as the real one, rounded up; in a shortened minute (tests), milliseconds, as the Duration format allows."""
+    metric = f"generativelanguage.googleapis.com/generate_content_{what}_per_minute"
+    said = "You exceeded your current quota, please check your plan and billing details. * Quota exceeded for metric: "
+    said += f"{metric}, limit: {limit}, model: {model}\nPlease retry in {wait:.6f}s."
+    violation = {"@type": _RPC + "QuotaFailure", "violations": [{"quotaMetric": metric, "quotaValue": str(limit)}]}
+    delay = f"{math.ceil(wait)}s" if minute >= 60 else f"{max(wait, 0.001):.3f}s"
+    return ApiError(429, "RESOURCE_EXHAUSTED", said, [violation, {"@type": _RPC + "RetryInfo", "retryDelay": delay}])
+
+
+def page(items: list[Json], query: dict[str, str], field: str, size: int, most: int) -> Json:
+    """One page of a list method (``pageSize``, ``pageToken``; ``nextPageToken`` while more remain)."""
+    try:
+        start = int(base64.b64decode(query.get("pageToken") or "MA=="))
+        size = min(int(query.get("pageSize") or size), most)
+    except ValueError:
+        raise invalid("Invalid page token or page size.") from None
+    body: Json = {field: items[start : start + size]}
+    if start + size < len(items):
+        body["nextPageToken"] = b64(str(start + size).encode())
+    return body
+
+
+def pixels(node: Any) -> int:
+    """The pixels of an answer's PNG pictures, from their headers (less the interaction a stream's last event has)."""
+    if isinstance(node, list):
+        return sum(map(pixels, node))
+    if not isinstance(node, dict):
+        return 0
+    if str(node.get("mimeType") or node.get("mime_type")).startswith("image/") and isinstance(node.get("data"), str):
+        head = base64.b64decode(node["data"][:32])
+        return int.from_bytes(head[16:20], "big") * int.from_bytes(head[20:24], "big") if head[12:16] == b"IHDR" else 0
+    return sum(pixels(value) for key, value in node.items() if key != "interaction")
+
+
 def model_not_found(name: str, version: str, method: str) -> ApiError:
-    return ApiError(
-        404,
-        "NOT_FOUND",
-        f"models/{name} is not found for API version {version}, or is not "
-        f"supported for {method}. Call ListModels to see the list of available models and their "
-        "supported methods.",
-    )
+    said = f"models/{name} is not found for API version {version}, or is not supported for {method}. Call ListModels "
+    return ApiError(404, "NOT_FOUND", said + "to see the list of available models and their supported methods.")
 
 
 def served_models() -> list[models.ImageModel]:
@@ -77,27 +115,18 @@ def served_models() -> list[models.ImageModel]:
 
 
 def find_model(name: str, version: str, method: str) -> models.ImageModel:
-    name = name.removeprefix("models/")
-    for model in served_models():
-        if model.id == name:
-            return model
-    raise model_not_found(name, version, method)
+    if model := next((m for m in served_models() if m.id == name.removeprefix("models/")), None):
+        return model
+    raise model_not_found(name.removeprefix("models/"), version, method)
 
 
 def model_resource(model: models.ImageModel) -> Json:
-    return {
-        "name": f"models/{model.id}",
-        "version": "stand-in",
-        "displayName": model.name,
-        "description": f"Stand-in for {model.name}, an image generation model: placeholder pictures.",
-        "inputTokenLimit": 131072,
-        "outputTokenLimit": 32768,
-        "thinking": True,
-        "supportedGenerationMethods": ["generateContent", "streamGenerateContent", "countTokens"],
-    }
-
-
-# -- reading requests -----------------------------------------------------------------------------
+    made = {"name": f"models/{model.id}", "version": "stand-in", "displayName": model.name}
+    made["description"] = f"Stand-in for {model.name}, an image generation model: placeholder pictures."
+    methods = ["generateContent", "streamGenerateContent", "countTokens"]  # batch: None (not confirmed) assumes yes
+    methods += [] if model.batch is False else ["batchGenerateContent"]
+    made.update(inputTokenLimit=131072, outputTokenLimit=32768, thinking=True, supportedGenerationMethods=methods)
+    return made
 
 
 @dataclass
@@ -124,28 +153,17 @@ class Ask:
             ratio = "1:1"
             shown = self.images or self.earlier_images[-1:]  # an edit of an earlier turn's picture keeps its shape
             if shown:
-                import io
-
-                from PIL import Image
-
                 with Image.open(io.BytesIO(shown[0])) as image:
                     shape = image.width / image.height
-                ratio = min(self.model.pixels, key=lambda r: abs(_ratio(r) - shape))
+                ratio = min(self.model.pixels, key=lambda r: abs(int(r.split(":")[0]) / int(r.split(":")[1]) - shape))
         return self.model.pixel_size(ratio, self.image_size)
-
-
-def _ratio(name: str) -> float:
-    width, height = name.split(":")
-    return int(width) / int(height)
 
 
 def get(obj: Any, name: str, default: Any = None) -> Any:
     """``obj[name]`` for a camelCase field, also accepting its snake_case spelling (the API takes both)."""
     if not isinstance(obj, dict):
         return default
-    if name in obj:
-        return obj[name]
-    return obj.get("".join("_" + c.lower() if c.isupper() else c for c in name), default)
+    return obj[name] if name in obj else obj.get("".join("_" + c.lower() if c.isupper() else c for c in name), default)
 
 
 def decode_data(text: Any, where: str) -> bytes:
@@ -156,31 +174,43 @@ def decode_data(text: Any, where: str) -> bytes:
         raise invalid(f"Invalid value at '{where}' (TYPE_BYTES), Base64 decoding failed.") from None
 
 
-def _check_image_config(ask: Ask) -> None:
-    model = ask.model
-    if ask.aspect_ratio is not None and ask.aspect_ratio not in model.pixels:
-        raise invalid(
-            f"Unsupported aspect ratio '{ask.aspect_ratio}' for {model.id}. Supported values are: "
-            f"{', '.join(model.pixels)}."
-        )
-    if ask.image_size not in model.sizes:
-        raise invalid(
-            f"Invalid image size '{ask.image_size}' for {model.id}. Supported values are: {', '.join(model.sizes)}."
-        )
-    if len(ask.images) > model.max_input_images:  # the pictures sent with this turn: reference images
-        raise invalid(
-            f"Too many images in the request: {len(ask.images)}. "
-            f"{model.id} accepts at most {model.max_input_images} input images per request."
-        )
-    if ask.thinking_level and model.thinking_levels and ask.thinking_level not in model.thinking_levels:
-        raise invalid(
-            f"Thinking level '{ask.thinking_level}' is not supported by {model.id}. Supported "
-            f"values are: {', '.join(model.thinking_levels)}."
-        )
+def _check_image_config(ask: Ask) -> Ask:
+    m, level, many, values = ask.model, ask.thinking_level, len(ask.images), "Supported values are:"
+    most = f"{m.id} accepts at most {m.max_input_images} input images per request."
+    if ask.aspect_ratio not in (None, *m.pixels):
+        raise invalid(f"Unsupported aspect ratio '{ask.aspect_ratio}' for {m.id}. {values} {', '.join(m.pixels)}.")
+    if ask.image_size not in m.sizes:
+        raise invalid(f"Invalid image size '{ask.image_size}' for {m.id}. {values} {', '.join(m.sizes)}.")
+    if many > m.max_input_images:  # the pictures sent with this turn: reference images
+        raise invalid(f"Too many images in the request: {many}. {most}")
+    if level and m.thinking_levels and level not in m.thinking_levels:
+        raise invalid(f"Thinking level '{level}' is not supported by {m.id}. {values} {', '.join(m.thinking_levels)}.")
+    return ask
 
 
-def read_generate(model: models.ImageModel, body: Json) -> Ask:
-    """Check a generateContent body as the API does and read what it asks for."""
+#: The fields of a GenerateContentRequest google-genai 3.6.1 may send (models._GenerateContentConfig_to_mldev).
+_REQUEST = {"model", "contents", "generationConfig", "systemInstruction", "tools", "toolConfig", "safetySettings"}
+_REQUEST |= {"cachedContent", "labels", "serviceTier", "store", "continuationToken"}
+
+
+def no_files(uri: str) -> tuple[str, bytes]:
+    raise invalid(f"Invalid or unsupported file uri: {uri}")
+
+
+def check_fields(body: Json, where: str = "") -> None:
+    """Refuse, as the API's JSON parser does, a field a GenerateContentRequest has not (an SDK ``config``, say, or an
+    ``image_config`` out of ``generationConfig``); ``where``: its path, "" at the top."""
+    for name in [n for n in body if re.sub("_([a-z])", lambda m: m.group(1).upper(), n) not in _REQUEST][:1]:
+        said = f'Invalid JSON payload received. Unknown name "{name}"' + (f" at '{where}'" if where else "")
+        violation = {**({"field": where} if where else {}), "description": said + ": Cannot find field."}
+        bad = [{"@type": _RPC + "BadRequest", "fieldViolations": [violation]}]
+        raise ApiError(400, "INVALID_ARGUMENT", violation["description"], bad)
+
+
+def read_generate(model: models.ImageModel, body: Json, fetch: Fetch = no_files, where: str = "") -> Ask:
+    """Check a generateContent body as the API does and read what it asks for; ``fetch`` reads ``fileData``
+    parts (an uploaded picture is an input picture like inline data); ``where``: the body's path in a batch."""
+    check_fields(body, where)
     contents = body.get("contents")
     if not isinstance(contents, list) or not contents:
         raise invalid("* GenerateContentRequest.contents: contents is not specified\n")
@@ -194,9 +224,11 @@ def read_generate(model: models.ImageModel, body: Json) -> Ask:
                 continue
             if isinstance(part.get("text"), str):
                 texts.append((c, part["text"]))
-            inline = get(part, "inlineData")
+            inline, file = get(part, "inlineData"), get(part, "fileData")
             if isinstance(inline, dict):
                 images.append((c, decode_data(get(inline, "data", ""), f"contents[{c}].parts[{p}].inline_data.data")))
+            if isinstance(file, dict) and (got := fetch(str(get(file, "fileUri", ""))))[0].startswith("image/"):
+                images.append((c, got[1]))
     _check_signatures(contents)
     last = len(contents) - 1
     config = get(body, "generationConfig") or {}
@@ -219,8 +251,7 @@ def read_generate(model: models.ImageModel, body: Json) -> Ask:
         + sum(1 for c, _ in images if c != last) * model.input_image_tokens,
         seed=json.dumps(body, sort_keys=True),
     )
-    _check_image_config(ask)
-    return ask
+    return _check_image_config(ask)
 
 
 def _check_signatures(contents: list[Json]) -> None:
@@ -241,8 +272,8 @@ def _check_signatures(contents: list[Json]) -> None:
                 )
 
 
-def read_interaction(body: Json) -> Ask:
-    """Check an interactions.create body (snake_case) and read what it asks for."""
+def read_interaction(body: Json, fetch: Fetch = no_files) -> Ask:
+    """Check an interactions.create body (snake_case) and read what it asks for (an image's ``uri`` by ``fetch``)."""
     if not isinstance(body.get("model"), str):
         raise invalid("model is required.")
     model = find_model(body["model"], "v1", "interactions")
@@ -255,8 +286,9 @@ def read_interaction(body: Json) -> Ask:
             for item in node:
                 collect(item)
         elif isinstance(node, dict):
-            if node.get("type") == "image" and node.get("data"):
-                images.append(decode_data(node["data"], "input.content.data"))
+            if node.get("type") == "image" and (node.get("data") or node.get("uri")):
+                data = node.get("data")
+                images.append(decode_data(data, "input.content.data") if data else fetch(str(node["uri"]))[1])
             elif isinstance(node.get("text"), str):
                 texts.append(node["text"])
             collect(node.get("content"))
@@ -280,11 +312,7 @@ def read_interaction(body: Json) -> Ask:
         text_tokens=max(1, len(" ".join(texts)) // 4),
         seed=json.dumps(body, sort_keys=True),
     )
-    _check_image_config(ask)
-    return ask
-
-
-# -- shaping answers ------------------------------------------------------------------------------
+    return _check_image_config(ask)
 
 
 @dataclass
@@ -300,19 +328,21 @@ class Reply:
     delay: float = 0.0  # seconds to wait before answering (slower than a client's timeout, say)
 
 
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
 def digest(*values: Any, size: int = 12) -> str:
     return hashlib.sha256("|".join(map(str, values)).encode()).hexdigest()[:size]
 
 
 def _usage(ask: Ask, reply: Reply) -> dict[str, int]:
-    images = [p for p in reply.parts if "image" in p and not p.get("thought")]
-    return {
-        "prompt_text": ask.text_tokens,
-        "prompt_images": (len(ask.images) + len(ask.earlier_images)) * ask.model.input_image_tokens,
-        "text": sum(max(1, len(p["text"]) // 4) for p in reply.parts if "text" in p and not p.get("thought")),
-        "image": len(images) * ask.model.tokens_per_image.get(ask.image_size, 1120),
-        "thoughts": THINKING_TOKENS.get(ask.thinking_level, 320),
-    }
+    u = {"prompt_text": ask.text_tokens, "thoughts": THINKING_TOKENS.get(ask.thinking_level, 320)}
+    u["prompt_images"] = (len(ask.images) + len(ask.earlier_images)) * ask.model.input_image_tokens
+    u["text"] = sum(max(1, len(p["text"]) // 4) for p in reply.parts if "text" in p and not p.get("thought"))
+    per_image = ask.model.tokens_per_image.get(ask.image_size, 1120)
+    u["image"] = sum("image" in p and not p.get("thought") for p in reply.parts) * per_image
+    return u
 
 
 def cached_tokens(ask: Ask, total_input: int) -> int:
@@ -354,14 +384,12 @@ def _rest_parts(ask: Ask, reply: Reply) -> list[Json]:
     parts: list[Json] = []
     signed = False
     for part in reply.parts:
-        if "image" in part:
-            rest: Json = {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(part["image"]).decode()}}
-        else:
-            rest = {"text": part["text"]}
+        picture = {"inlineData": {"mimeType": "image/png", "data": b64(part["image"])}} if "image" in part else {}
+        rest: Json = picture or {"text": part["text"]}
         if part.get("thought"):
             rest["thought"] = True
         elif "image" in part or not signed:
-            rest["thoughtSignature"] = base64.b64encode(f"standin-{digest(ask.seed, len(parts))}".encode()).decode()
+            rest["thoughtSignature"] = b64(f"standin-{digest(ask.seed, len(parts))}".encode())
             signed = True
         parts.append(rest)
     return parts
@@ -369,85 +397,56 @@ def _rest_parts(ask: Ask, reply: Reply) -> list[Json]:
 
 def _chunk(ask: Ask, reply: Reply, parts: list[Json], *, last: bool) -> Json:
     response: Json = {}
-    if reply.shape == "no-candidates":
-        pass
-    elif not reply.block:
-        candidate: Json = {"content": {"role": "model", "parts": parts}} if parts else {}
-        if reply.shape == "no-parts":
-            candidate = {"content": {"role": "model"}}
-        elif reply.shape == "no-content":
-            candidate = {}
+    if reply.block and reply.shape != "no-candidates":
+        response["promptFeedback"] = {"blockReason": reply.block}
+    elif reply.shape != "no-candidates":
+        shapes: dict[str, Json] = {"no-parts": {"content": {"role": "model"}}, "no-content": {}}
+        candidate = shapes.get(reply.shape, {"content": {"role": "model", "parts": parts}} if parts else {})
         if last:
             candidate["finishReason"] = reply.finish
-            if reply.finish_message:
-                candidate["finishMessage"] = reply.finish_message
-            if reply.grounding:
-                candidate["groundingMetadata"] = reply.grounding
+            extra = {"finishMessage": reply.finish_message, "groundingMetadata": reply.grounding}
+            candidate.update({key: value for key, value in extra.items() if value})
         response["candidates"] = [{**candidate, "index": 0}]
-    else:
-        response["promptFeedback"] = {"blockReason": reply.block}
     if last:
         u = _usage(ask, reply)
-        prompt = u["prompt_text"] + u["prompt_images"]
-        output = u["text"] + u["image"]
+        prompt, output = u["prompt_text"] + u["prompt_images"], u["text"] + u["image"]
         response["usageMetadata"] = {
             "promptTokenCount": prompt,
             **({"cachedContentTokenCount": cached} if (cached := cached_tokens(ask, prompt)) else {}),
             "candidatesTokenCount": output,
             "thoughtsTokenCount": u["thoughts"],
             "totalTokenCount": prompt + output + u["thoughts"],
-            "promptTokensDetails": [
-                {"modality": m, "tokenCount": n}
-                for m, n in (("TEXT", u["prompt_text"]), ("IMAGE", u["prompt_images"]))
-                if n
-            ],
-            "candidatesTokensDetails": [
-                {"modality": m, "tokenCount": n} for m, n in (("TEXT", u["text"]), ("IMAGE", u["image"])) if n
-            ],
+            "promptTokensDetails": _by_modality(TEXT=u["prompt_text"], IMAGE=u["prompt_images"]),
+            "candidatesTokensDetails": _by_modality(TEXT=u["text"], IMAGE=u["image"]),
         }
     response["modelVersion"] = f"{ask.model.id} (stand-in)"
     response["responseId"] = digest("response", ask.seed, size=22)
     return response
 
 
+def _by_modality(key: str = "tokenCount", **tokens: int) -> list[Json]:
+    return [{"modality": modality, key: n} for modality, n in tokens.items() if n]
+
+
 def interaction(ask: Ask, reply: Reply, interaction_id: str, previous: str | None) -> Json:
     """A completed Interaction in the "steps" schema; its input counts the server-side history (``ask.history_tokens``)
     as the docs say, and implicit caching discounts it only from the model's minimum on."""
-    content: list[Json] = []
-    for part in reply.parts:
-        if part.get("thought"):
-            continue
-        if "image" in part:
-            content.append(
-                {"type": "image", "mime_type": "image/png", "data": base64.b64encode(part["image"]).decode()}
-            )
-        else:
-            content.append({"type": "text", "text": part["text"]})
-    sent = {"text": ask.text_tokens, "image": len(ask.images) * ask.model.input_image_tokens}
-    u = _usage(ask, reply)
-    total_input = sent["text"] + sent["image"] + ask.history_tokens
-    body: Json = {
-        "id": interaction_id,
-        "status": "failed" if reply.block else "completed" if reply.finish == "STOP" else "incomplete",
-        "model": ask.model.id,
-        "created": "2026-12-01T00:00:00Z",
-        "updated": "2026-12-01T00:00:00Z",
-        "steps": [
-            {"type": "thought", "signature": base64.b64encode(f"standin-{interaction_id}".encode()).decode()},
-            {"type": "model_output", "content": content},
-        ],
-        "usage": {
-            "total_input_tokens": total_input,
-            "total_cached_tokens": cached_tokens(ask, total_input),
-            "total_output_tokens": u["text"] + u["image"],
-            "total_thought_tokens": u["thoughts"],
-            "total_tokens": total_input + u["text"] + u["image"] + u["thoughts"],
-            "input_tokens_by_modality": [{"modality": m, "tokens": n} for m, n in sent.items() if n],
-            "output_tokens_by_modality": [
-                {"modality": m, "tokens": n} for m, n in (("text", u["text"]), ("image", u["image"])) if n
-            ],
-        },
-    }
+    shown, image = [p for p in reply.parts if not p.get("thought")], {"type": "image", "mime_type": "image/png"}
+    content = [
+        {"type": "text", "text": p["text"]} if "text" in p else {**image, "data": b64(p["image"])} for p in shown
+    ]
+    sent, u = {"text": ask.text_tokens, "image": len(ask.images) * ask.model.input_image_tokens}, _usage(ask, reply)
+    total_input, output = sent["text"] + sent["image"] + ask.history_tokens, u["text"] + u["image"]
+    status = "failed" if reply.block else "completed" if reply.finish == "STOP" else "incomplete"
+    body: Json = {"id": interaction_id, "status": status, "model": ask.model.id}
+    body.update(created="2026-12-01T00:00:00Z", updated="2026-12-01T00:00:00Z")
+    body["steps"] = [{"type": "thought", "signature": b64(f"standin-{interaction_id}".encode())}]
+    body["steps"].append({"type": "model_output", "content": content})
+    usage = {"total_input_tokens": total_input, "total_cached_tokens": cached_tokens(ask, total_input)}
+    usage.update(total_output_tokens=output, total_thought_tokens=u["thoughts"])
+    usage["total_tokens"] = total_input + output + u["thoughts"]
+    usage["input_tokens_by_modality"] = _by_modality("tokens", **sent)
+    body["usage"] = {**usage, "output_tokens_by_modality": _by_modality("tokens", text=u["text"], image=u["image"])}
     if previous:
         body["previous_interaction_id"] = previous
     if body["status"] != "completed":
@@ -457,15 +456,12 @@ def interaction(ask: Ask, reply: Reply, interaction_id: str, previous: str | Non
 
 def interaction_events(body: Json) -> list[Json]:
     """An Interaction as the stream of events ``stream=True`` sends."""
-    events: list[Json] = [
-        {"event_type": "interaction.created", "interaction": {"id": body["id"], "status": "in_progress"}}
-    ]
+    events = [{"event_type": "interaction.created", "interaction": {"id": body["id"], "status": "in_progress"}}]
     for index, step in enumerate(body["steps"]):
-        events.append(
-            {"event_type": "step.start", "index": index, "step": {**step, "content": []} if "content" in step else step}
-        )
+        start = {**step, "content": []} if "content" in step else step
+        events.append({"event_type": "step.start", "index": index, "step": start})
         for item in step.get("content", []):
             events.append({"event_type": "step.delta", "index": index, "delta": item})
         events.append({"event_type": "step.stop", "index": index})
     events.append({"event_type": "interaction.completed", "interaction": body})
-    return events
+    return [{**event, "event_id": digest(body["id"], n, size=16)} for n, event in enumerate(events)]

@@ -1,6 +1,6 @@
-"""Tests of the stand-in API (``standin``): the wire, the answers files and rules, the pictures.
+"""Tests of the stand-in API (``standin``): the wire, the answers files and rules, the pictures, files, batches, time.
 
-Small readers shared by the three modules live here; pictures to send come from ``tests.support``.
+Small readers shared by the modules live here; pictures to send come from ``tests.support``.
 """
 
 from __future__ import annotations
