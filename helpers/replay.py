@@ -6,7 +6,8 @@
   (:func:`helpers.images.compact`), at its own pixel size; the stored MIME type says so.
 * Replay plays each request's answers in order and, once all are played, from the start again (a
   cell run twice); a request it has no answer for raises :class:`MissingRecordingError`, a few
-  lines saying what differs and the ways on. Replay never opens a connection.
+  lines saying what differs and the ways on. Replay never opens a connection, and a retried request
+  does not wait before its retry (the recording already holds what the retry got).
 * Record mode writes the cassette only in :meth:`Recording.save`, which the record command runs
   after every cell succeeded, so a failed run keeps the old recording.
 """
@@ -27,6 +28,24 @@ from helpers.parts import decode_base64
 #: How to go on without a recording, in the words the replay message and the banner use.
 KEY_HOW = "add GEMINI_API_KEY to a .env file next to the notebooks (JupyterLab) or to Colab Secrets (the key icon)"
 PRACTICE_HOW = "%env GENAI_NOTEBOOK_MODE=practice"
+
+
+#: Where google-genai waits before a retry: tenacity's sleep, and the Interactions client's own retry loop.
+#: Each calls ``time.sleep`` through its module's global ``time``; in replay, that global waits no time.
+_SLEEPERS = ("tenacity.nap", "google.genai._gaos.utils.retries")
+
+
+class _NoWaits:
+    """The time module, except that ``sleep`` returns at once."""
+
+    def __getattr__(self, name: str) -> Any:
+        import time
+
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        """Return at once: replay already holds what the wait was for."""
 
 
 class MissingRecordingError(LearnerError):
@@ -72,6 +91,7 @@ class Recording:
             self.path = Path(os.environ.get("GENAI_RECORD_CASSETTE") or recordings_dir() / f"{notebook}.json")
         self._context: Any = None
         self._cassette: Any = None
+        self._waits: list[tuple[Any, Any]] = []  # (module, its own time) while replay skips retry waits
 
     def start(self) -> Recording:
         """Enter the cassette: from now on this process's HTTP goes through it."""
@@ -90,6 +110,7 @@ class Recording:
         if self.mode == "replay":
             config = recorder.get_merged_config(path=str(self.path), record_mode="none")
             self._context = _replay_cassette_class().use(**config)
+            self._skip_waits()
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.unlink(missing_ok=True)
@@ -107,8 +128,24 @@ class Recording:
         self.stop(save=True)
         return self.path
 
+    def _skip_waits(self) -> None:
+        import importlib
+        import time
+
+        for name in _SLEEPERS:
+            try:
+                module = importlib.import_module(name)
+            except ImportError:  # another SDK version: it waits, nothing worse
+                continue
+            if getattr(module, "time", None) is time:
+                self._waits.append((module, module.time))
+                module.time = _NoWaits()
+
     def stop(self, *, save: bool = False) -> None:
         """Leave the cassette; a recording is written only with ``save=True``."""
+        while self._waits:
+            module, own = self._waits.pop()
+            module.time = own
         context, cassette = self._context, self._cassette
         self._context = self._cassette = None
         if context is not None:

@@ -112,6 +112,25 @@ def normalize(nb: Any) -> None:
         cell.metadata.pop("execution", None)
         for output in cell.get("outputs", []):
             output.get("metadata", {}).pop("execution", None)
+        if "outputs" in cell:
+            cell.outputs = _coalesced(cell.outputs)
+
+
+def _coalesced(outputs: list[Any]) -> list[Any]:
+    """Consecutive stream outputs of one name as one, as JupyterLab saves them (and nbval compares them)."""
+    joined: list[Any] = []
+    for output in outputs:
+        previous = joined[-1] if joined else None
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] += output["text"]
+        else:
+            joined.append(output)
+    return joined
 
 
 def record(notebook: Path, *, stand_in: bool, recordings: Path, timeout: int) -> Path:

@@ -248,3 +248,25 @@ def test_text_inside_multi_part_contents_is_the_prompt() -> None:
         }
     )
     assert matching.prompt(body) == "first second"
+
+
+def test_replay_does_not_wait_before_a_recorded_retry(place: Path) -> None:
+    """The recording holds what the retry got, so the client's backoff (2 s here) is skipped in replay only."""
+    import time
+
+    import tenacity.nap
+
+    def calls(client: genai.Client, server: StandinServer) -> None:
+        server.queue_fault(429)
+        client.models.generate_content(model=MODEL, contents="a nano banana dish", config=IMAGE)
+
+    record(place, calls)
+    recording = start("replay")
+    slow = genai.Client(
+        api_key=KEY, http_options=types.HttpOptions(retry_options=types.HttpRetryOptions(attempts=3, initial_delay=2))
+    )
+    began = time.monotonic()
+    assert slow.models.generate_content(model=MODEL, contents="a nano banana dish", config=IMAGE).parts
+    assert time.monotonic() - began < 1.5
+    recording.stop()
+    assert tenacity.nap.time is time  # waits are real again once replay ends

@@ -1,4 +1,4 @@
-"""JupyterLab in headless Chromium, for tests/test_browser.py: the server, the browser, and what a page shows.
+"""JupyterLab in headless Chromium for tests/environments/test_browser.py: the server, the browser, what a page shows.
 
 The server serves a copy of notebooks/ from a temporary folder, with its own settings, workspaces,
 config, data, runtime and IPython folders, and an environment without any key or GENAI_*, GEMINI_*,
@@ -14,6 +14,8 @@ headless with a fresh profile; each test gets a fresh browser context.
 
 from __future__ import annotations
 
+import configparser
+import difflib
 import json
 import os
 import re
@@ -35,7 +37,7 @@ from urllib.parse import quote
 if TYPE_CHECKING:  # pragma: no cover
     from playwright.sync_api import Browser, Locator, Page, ViewportSize
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(p.name for p in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,6 +52,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SHOTS = Path("/tmp/browser-shots")
+SANITIZE = ROOT / "tests" / "sanitize.cfg"  # what nbval substitutes before comparing outputs
 VIEWPORT: ViewportSize = {"width": 1400, "height": 900}
 #: Environment variables the server and its kernels must not see: keys, modes, base URLs, models.
 SECRET_PREFIXES = ("GENAI_", "GEMINI_", "GOOGLE_")
@@ -63,44 +66,11 @@ STDERR = "application/vnd.jupyter.stderr"
 #: Output MIME types JupyterLab shows as <div class="jp-RenderedImage"><img ...></div>.
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp")
 
-# What the current notebook panel shows (there is one: the URL resets the workspace).
-STATE_JS = """() => {
-  const panel = document.querySelector('.jp-NotebookPanel');
-  if (!panel) return null;
-  const tabs = [...document.querySelectorAll('#jp-main-dock-panel .lm-TabBar-tab')];
-  return {
-    cells: panel.querySelectorAll('.jp-Notebook .jp-Cell').length,
-    prompts: [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim()),
-    images: [...panel.querySelectorAll('.jp-RenderedImage img')].map(i => (i.complete ? i.naturalWidth : -1)),
-    errors: [...panel.querySelectorAll('.jp-RenderedText[data-mime-type="STDERR_MIME"]')].map(e => e.innerText),
-    kernel: panel.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status ?? '',
-    dirty: tabs.filter(t => t.classList.contains('jp-mod-dirty')).map(t => t.textContent.trim()),
-    tabs: tabs.map(t => t.textContent.trim()),
-    ran: window.__sawRunning === true,
-  };
-}""".replace("STDERR_MIME", STDERR)
-
-# Set window.__sawRunning once any cell shows [*]: run-all is under way (a restart alone keeps the old counts).
-WATCH_JS = """() => {
-  const panel = document.querySelector('.jp-NotebookPanel');
-  window.__sawRunning = false;
-  if (window.__runWatch) window.__runWatch.disconnect();
-  const watch = new MutationObserver(() => {
-    if ([...panel.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('*'))) {
-      window.__sawRunning = true;
-      watch.disconnect();
-    }
-  });
-  watch.observe(panel, {subtree: true, childList: true, characterData: true});
-  window.__runWatch = watch;
-}"""
-
-SCROLL_JS = """(top) => {
-  const panel = document.querySelector('.jp-NotebookPanel');
-  const outer = panel.querySelector('.jp-WindowedPanel-outer') || panel.querySelector('.jp-Notebook');
-  if (top !== null) outer.scrollTop = top;
-  return [outer.scrollTop, outer.scrollHeight, outer.clientHeight];
-}"""
+#: JavaScript run in the page (each file is one function expression), in tests/environments/browser/.
+SCRIPTS = Path(__file__).resolve().parent / "browser"
+STATE_JS = (SCRIPTS / "state.js").read_text(encoding="utf-8")  # what the notebook panel shows
+WATCH_JS = (SCRIPTS / "watch_running.js").read_text(encoding="utf-8")  # notes when a run is under way
+SCROLL_JS = (SCRIPTS / "scroll.js").read_text(encoding="utf-8")  # scrolls the notebook, returns its extent
 
 
 # -- the notebook files ---------------------------------------------------------------------------
@@ -333,7 +303,7 @@ class NotebookTab:
         )
 
     def state(self) -> State:
-        found = self.page.evaluate(STATE_JS)
+        found = self.page.evaluate(STATE_JS, STDERR)
         return State(**found) if found else State()
 
     def wait(self, done: Callable[[State], bool], what: str, timeout: float) -> State:
@@ -372,6 +342,21 @@ class NotebookTab:
         dialog.wait_for(state="detached", timeout=30_000)
         return self.wait(lambda s: s.ran and not s.running and s.kernel == "idle", "Restart and Run All", timeout)
 
+    def save(self, timeout: float = 30) -> bytes:
+        """Ctrl+S, as a learner saves (the File menu's Save Notebook if the tab stays dirty); the bytes saved."""
+        path = self.lab.root / self.name
+        before = path.stat().st_mtime_ns
+        self.panel.locator(".jp-Notebook").first.focus()
+        self.page.keyboard.press("Escape")  # command mode: Ctrl+S is JupyterLab's, not the editor's
+        self.page.keyboard.press("Control+s")
+        try:
+            self.wait(lambda s: not s.dirty and path.stat().st_mtime_ns != before, "saving with Ctrl+S", 10)
+        except AssertionError:
+            self.page.locator(".lm-MenuBar-item", has_text="File").click()
+            self.page.locator(".lm-Menu-item", has_text=re.compile(r"^Save Notebook")).first.click()
+            self.wait(lambda s: not s.dirty and path.stat().st_mtime_ns != before, "File → Save Notebook", timeout)
+        return path.read_bytes()
+
     def save_via_ui(self, timeout: float = 30) -> None:
         """The toolbar's Save button (the file is the temporary copy); wait until the tab is clean."""
         self.panel.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="save"]').click()
@@ -407,6 +392,114 @@ class NotebookTab:
             paths.append(path)
         self.page.evaluate(SCROLL_JS, 0)
         return paths
+
+
+# -- a learner's saved run against the committed notebook ---------------------------------------------
+
+
+def sanitizers(config: Path = SANITIZE) -> list[tuple[re.Pattern[str], str]]:
+    """The regular expressions and replacements of tests/sanitize.cfg (nbval's format), in order."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(config, encoding="utf-8")
+    return [(re.compile(parser.get(s, "regex")), parser.get(s, "replace")) for s in parser.sections()]
+
+
+def sanitized(value: Any, rules: list[tuple[re.Pattern[str], str]], key: str = "") -> Any:
+    """``value`` (parsed JSON) with every string passed through ``rules``. A text that nbformat may store as a
+    list of lines (a source, a stream's text, an output's data) becomes one string: the same text either way."""
+    if isinstance(value, dict):
+        return {k: sanitized(v, rules, "data" if key == "data" else k) for k, v in value.items()}
+    if isinstance(value, list) and key in ("source", "text", "data") and all(isinstance(v, str) for v in value):
+        value = "".join(value)
+    if isinstance(value, list):
+        return [sanitized(item, rules) for item in value]
+    if isinstance(value, str):
+        for pattern, replacement in rules:
+            value = pattern.sub(replacement, value)
+    return value
+
+
+def notebook_differences(committed: dict[str, Any], saved: dict[str, Any]) -> list[str]:
+    """Where a saved notebook differs from the committed one, one readable entry each: the cell, the output,
+    the field and a short diff. Both are compared whole: sources, outputs with image data, metadata, counts."""
+    found = [f"notebook {line}" for line in differences(_without_cells(committed), _without_cells(saved))]
+    old_cells, new_cells = committed.get("cells", []), saved.get("cells", [])
+    if len(old_cells) != len(new_cells):
+        found.append(f"notebook: {len(old_cells)} cells committed, {len(new_cells)} saved")
+    for index, (old, new) in enumerate(zip(old_cells, new_cells, strict=False)):
+        if old == new:
+            continue
+        head = _text(old.get("source", "")).strip().split("\n", 1)[0][:50]
+        where = f"cell {index} ({old.get('cell_type')}, {head!r})"
+        for key in sorted((set(old) | set(new)) - {"outputs"}):
+            if old.get(key) != new.get(key):
+                found.append(f"{where}, {key}:{_diff(old.get(key), new.get(key))}")
+        outputs = old.get("outputs", []), new.get("outputs", [])
+        if len(outputs[0]) != len(outputs[1]) and _merged_streams(outputs[0]) == _merged_streams(outputs[1]):
+            found.append(
+                f"{where}, outputs: the same text, in {len(outputs[0])} outputs committed and {len(outputs[1])} "
+                "saved: JupyterLab merges consecutive stream outputs into one, the committed file has them apart"
+            )
+            continue
+        for number in range(max(map(len, outputs))):
+            a, b = (o[number] if number < len(o) else None for o in outputs)
+            if a == b:
+                continue
+            kind = _kind(a or b or {})
+            if a is None or b is None:
+                found.append(
+                    f"{where}, output {number} ({kind}): only in the {'saved' if a is None else 'committed'} file"
+                )
+                continue
+            for key in sorted(set(a) | set(b)):
+                old_value, new_value = a.get(key), b.get(key)
+                if key == "data" and isinstance(old_value, dict) and isinstance(new_value, dict):
+                    for mime in sorted(set(old_value) | set(new_value)):
+                        if old_value.get(mime) != new_value.get(mime):
+                            change = _diff(old_value.get(mime), new_value.get(mime), mime)
+                            found.append(f"{where}, output {number} ({kind}), {mime}:{change}")
+                elif old_value != new_value:
+                    found.append(f"{where}, output {number} ({kind}), {key}:{_diff(old_value, new_value)}")
+    return found
+
+
+def _merged_streams(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The outputs with consecutive stream outputs of the same stream joined into one, as JupyterLab shows them."""
+    merged: list[dict[str, Any]] = []
+    for output in outputs:
+        last = merged[-1] if merged else {}
+        if output.get("output_type") == last.get("output_type") == "stream" and output.get("name") == last.get("name"):
+            merged[-1] = last | {"text": _text(last.get("text", "")) + _text(output.get("text", ""))}
+        else:
+            merged.append(output)
+    return merged
+
+
+def _without_cells(nb: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in nb.items() if key != "cells"}
+
+
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _kind(output: dict[str, Any]) -> str:
+    return " ".join(filter(None, [output.get("output_type"), output.get("name")]))
+
+
+def _diff(old: Any, new: Any, mime: str = "", lines: int = 6) -> str:
+    """A short diff: a few -/+ lines for text; sizes for pictures; the values for anything else."""
+    if mime.startswith("image/") and isinstance(old, str) and isinstance(new, str):
+        return f" a different picture ({len(old):,} base64 characters committed, {len(new):,} saved)"
+    if isinstance(old, str | list) and isinstance(new, str | list) and not mime.endswith("json"):
+        changed = [
+            line[:160]
+            for line in difflib.unified_diff(_text(old).splitlines(), _text(new).splitlines(), lineterm="", n=0)
+            if not line.startswith(("---", "+++", "@@"))
+        ]
+        more = f"\n      ... {len(changed) - lines} more lines" if len(changed) > lines else ""
+        return "".join(f"\n      {line}" for line in changed[:lines]) + more
+    return f" {_short(old)} -> {_short(new)}"
 
 
 def clear_screenshots(name: str) -> None:

@@ -1,14 +1,21 @@
 """Every notebook opened in JupyterLab, in headless Chromium, as a learner would see it.
 
 For each notebook: opening it changes nothing (the tab is not dirty) and shows every picture the file
-holds and no error; Kernel → Restart Kernel and Run All Cells… replays it without an error and shows
-the pictures again. In 01_quickstart, a changed prompt gets the short MissingRecordingError, not a
-traceback, and closing the tab with Discard leaves the file as it was.
+holds and no error; Kernel → Restart Kernel and Run All Cells… replays it without an error, numbers the
+prompts 1..n and shows the pictures again. Then the learner saves (Ctrl+S): the saved file must equal the
+committed notebook, compared whole (sources, outputs with their image data, metadata, execution counts)
+after tests/sanitize.cfg's substitutions on both sides, so a learner's run gives exactly the committed
+outputs. In 01_quickstart, a changed prompt gets the short MissingRecordingError, not a traceback, and
+closing the tab with Discard leaves the file as saved; in 03, the upload button takes a photo of one's own.
 
-The server serves a temporary copy of notebooks/ without any key in its environment, so the
-notebooks replay (tests/browser.py). Needs Debian's Chromium, /usr/bin/chromium: without it the
-test is skipped, unless REQUIRE_BROWSER=1 (CI), then it fails. Screenshots for a human to look at
-go to /tmp/browser-shots/<notebook>-*.png (not committed).
+One test a notebook, spread over the xdist workers: each worker starts its own JupyterLab (serving a
+temporary copy of notebooks/, with no GENAI_*, GEMINI_*, GOOGLE_* variable in its environment, so the
+notebooks replay: tests/environments/browser.py) and its own Chromium, and gives each notebook a fresh
+browser context. The JavaScript run in the page is in tests/environments/browser/*.js.
+
+Needs Debian's Chromium, /usr/bin/chromium: without it the test is skipped, unless REQUIRE_BROWSER=1 (CI),
+then it fails. On a failure, screenshots of the whole notebook (and the saved file, when it differs) are
+left in /tmp/browser-shots/<notebook>-*.png for a human to look at (not committed).
 """
 
 from __future__ import annotations
@@ -18,24 +25,31 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser import (
+from tests.environments.browser import (
     CHROMIUM,
     NOTEBOOKS,
     NOTEBOOKS_DIR,
+    SECRET_PREFIXES,
     SHOTS,
     STDERR,
     VIEWPORT,
     Facts,
     Lab,
     NotebookTab,
+    State,
     chromium,
     clear_screenshots,
     differences,
+    lab_environment,
+    notebook_differences,
+    sanitized,
+    sanitizers,
     start_lab,
     stop_lab,
 )
@@ -43,8 +57,9 @@ from tests.browser import (
 if TYPE_CHECKING:  # pragma: no cover
     from playwright.sync_api import Browser, Page
 
-SETTLE_SECONDS = 3  # after the notebook is shown: time for JupyterLab to change whatever it would change
+SETTLE_SECONDS = 0.5  # after the notebook is shown: time for JupyterLab to change whatever it would change
 ERROR_LINES = 12  # the most lines a learner's error may take
+SHOWN_DIFFERENCES = 5  # of a saved run that differs from the committed notebook
 
 
 def _missing_browser() -> str:
@@ -61,7 +76,7 @@ def _missing_browser() -> str:
     return ""
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def need_browser() -> None:
     missing = _missing_browser()
     if missing and os.environ.get("REQUIRE_BROWSER") == "1":
@@ -70,8 +85,9 @@ def need_browser() -> None:
         pytest.skip(f"no browser for the JupyterLab test: {missing}; set REQUIRE_BROWSER=1 to fail instead")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lab(need_browser: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """This worker's JupyterLab (session scope: the worker's browser tests share it)."""
     server = start_lab(tmp_path_factory.mktemp("jupyterlab"))
     try:
         yield server
@@ -79,7 +95,7 @@ def lab(need_browser: None, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         stop_lab(server)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser(need_browser: None) -> Iterator[Browser]:
     with chromium() as running:
         yield running
@@ -95,49 +111,96 @@ def page(browser: Browser) -> Iterator[Page]:
         context.close()
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS, ids=[Path(name).stem for name in NOTEBOOKS])
+@contextmanager
+def screenshots_on_failure(tab: NotebookTab) -> Iterator[None]:
+    """On any failure inside, screenshots of the whole notebook go to SHOTS for a human to look at."""
+    try:
+        yield
+    except BaseException:
+        with suppress(Exception):
+            tab.screenshots("failure")
+        raise
+
+
+def test_the_server_sees_no_key_nor_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A learner without a key: nothing named GENAI_*, GEMINI_*, GOOGLE_* reaches JupyterLab or its kernels."""
+    for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GENAI_NOTEBOOK_MODE", "GOOGLE_GEMINI_BASE_URL"):
+        monkeypatch.setenv(name, "set-by-the-test")
+    env = lab_environment(tmp_path)
+    assert [name for name in env if name.startswith(SECRET_PREFIXES)] == []
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, id=Path(n).stem, marks=pytest.mark.heavy(rank=1)) for n in NOTEBOOKS])
 def test_notebook_in_jupyterlab(
     name: str, lab: Lab, page: Page, record_property: Callable[[str, object], None]
 ) -> None:
     facts = Facts.of(lab.root / name)
     clear_screenshots(name)
     tab = NotebookTab(page, lab, name)
+    with screenshots_on_failure(tab):
+        # 1. Opening shows what the file holds and changes nothing.
+        started = time.monotonic()
+        tab.open(facts)
+        opened = time.monotonic() - started
+        state = settle(tab)
+        if "jp-mod-dirty" in (tab.tab.get_attribute("class") or "") or state.dirty:
+            pytest.fail(explain_dirty(tab), pytrace=False)
+        assert state.images_shown(facts.images), f"{facts.images} pictures in the file; shown: {state.brief()}"
+        assert state.errors == [], f"error output after opening {name}: {state.errors}"
 
-    # 1. Opening shows what the file holds and changes nothing.
-    started = time.monotonic()
-    tab.open(facts)
-    opened = time.monotonic() - started
-    page.wait_for_timeout(SETTLE_SECONDS * 1000)
-    state = tab.state()
-    tab.screenshots("open", limit=1)
-    if "jp-mod-dirty" in (tab.tab.get_attribute("class") or "") or state.dirty:
-        pytest.fail(explain_dirty(tab), pytrace=False)
-    assert state.images_shown(facts.images), f"{facts.images} pictures in the file; shown: {state.brief()}"
-    assert state.errors == [], f"error output after opening {name}: {state.errors}"
+        # 2. Restart Kernel and Run All Cells replays every cell, without an error.
+        started = time.monotonic()
+        state = tab.restart_and_run_all()
+        ran = time.monotonic() - started
+        if not state.errors:
+            state = tab.wait(lambda s: s.images_shown(facts.images), f"{facts.images} pictures after running", 60)
+        assert state.errors == [], f"error output after Restart and Run All in {name}: {state.errors}"
+        assert state.prompts == [f"[{n}]:" for n in range(1, facts.code_cells + 1)], state.brief()
 
-    # 2. Restart Kernel and Run All Cells replays every cell, without an error.
-    started = time.monotonic()
-    state = tab.restart_and_run_all()
-    ran = time.monotonic() - started
-    if not state.errors:
-        state = tab.wait(lambda s: s.images_shown(facts.images), f"{facts.images} pictures after running", 60)
-    shots = tab.screenshots("run")
-    assert state.errors == [], f"error output after Restart and Run All in {name}: {state.errors}"
-    assert state.prompts == [f"[{n}]:" for n in range(1, facts.code_cells + 1)], state.brief()
+        # 3. Saved, a learner's run is the committed notebook (checked last, so that 4 runs today too).
+        saved = tab.save()
+        differs = learners_run_differs(name, saved)
 
-    # 3. 01 only: a prompt of one's own gets a short message in replay, and Discard leaves the file alone.
-    if name == "01_quickstart.ipynb":
-        check_changed_prompt(tab)
-    # 3. 03 only: the upload button takes a photo of one's own, and the next cell uses it.
-    if name == "03_conversational_editing.ipynb":
-        check_upload(tab, lab.root / "my-photo.png")
+        # 4. 01 only: a prompt of one's own gets a short message in replay, and Discard leaves the file alone.
+        if name == "01_quickstart.ipynb":
+            check_changed_prompt(tab)
+        # 4. 03 only: the upload button takes a photo of one's own, and the next cell uses it.
+        if name == "03_conversational_editing.ipynb":
+            check_upload(tab, lab.root / "my-photo.png")
+        assert (lab.root / name).read_bytes() == saved, f"closing the tab changed {name} on disk after it was saved"
 
-    assert (lab.root / name).read_bytes() == lab.originals[name], f"JupyterLab changed {name} on disk"
     record_property("open_seconds", round(opened, 1))
     record_property("restart_run_all_seconds", round(ran, 1))
-    print(
-        f"{name}: open {opened:.1f} s, Restart and Run All {ran:.1f} s, screenshots {SHOTS}/"
-        f"{Path(name).stem}-*.png ({len(shots) + 1})"
+    print(f"{name}: open {opened:.1f} s, Restart and Run All {ran:.1f} s")
+    if differs:
+        pytest.fail(differs, pytrace=False)
+
+
+def settle(tab: NotebookTab) -> State:
+    """Watch the freshly opened tab for SETTLE_SECONDS (JupyterLab may mark it dirty a moment later)."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        state = tab.state()
+        if state.dirty or time.monotonic() > deadline:
+            return state
+        time.sleep(0.1)
+
+
+def learners_run_differs(name: str, saved: bytes) -> str:
+    """'' when the saved run equals the committed notebook after sanitizing both; else the first differences."""
+    rules = sanitizers()
+    committed = sanitized(json.loads((NOTEBOOKS_DIR / name).read_text(encoding="utf-8")), rules)
+    found = notebook_differences(committed, sanitized(json.loads(saved), rules))
+    if not found:
+        return ""
+    copy = SHOTS / f"{Path(name).stem}-saved-after-run-all.ipynb"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(saved)
+    listing = "\n  ".join(found[:SHOWN_DIFFERENCES])
+    return (
+        f"{name}: saved after Restart and Run All in JupyterLab, a learner's run differs from the committed "
+        f"notebook (after tests/sanitize.cfg) in {len(found)} place(s); the first {min(len(found), SHOWN_DIFFERENCES)}"
+        f":\n  {listing}\nThe saved file: {copy}"
     )
 
 
@@ -163,8 +226,6 @@ def check_changed_prompt(tab: NotebookTab) -> None:
     tab.page.keyboard.press("Control+Enter")
     tab.wait(lambda s: s.ran and not s.running and s.kernel == "idle", "running the changed cell", 60)
     outputs = cell.locator(f'.jp-OutputArea-output[data-mime-type="{STDERR}"]')
-    cell.scroll_into_view_if_needed()
-    cell.screenshot(path=str(SHOTS / f"{Path(tab.name).stem}-changed-prompt.png"))
     assert outputs.count() == 1, f"the changed cell shows {outputs.count()} error outputs: {tab.state().brief()}"
     text = outputs.inner_text().strip()
     lines = text.splitlines()
@@ -198,7 +259,6 @@ def check_upload(tab: NotebookTab, photo: Path) -> None:
     tab.page.keyboard.press("Control+Enter")
     tab.wait(lambda s: s.ran and not s.running and s.kernel == "idle", "running the photo cell", 60)
     assert "600×300 pixels" in cell.locator(".jp-OutputArea").inner_text()
-    cell.screenshot(path=str(SHOTS / f"{Path(tab.name).stem}-uploaded.png"))
     tab.close_discarding()
 
 

@@ -9,16 +9,23 @@ from typing import Any
 
 from tools.record import execute
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 KEY = "live-test-key-not-a-real-one"
+#: On the kernel's PYTHONPATH when asked: its sitecustomize.py makes tenacity's waits a hundredth as long.
+FAST_RETRIES = Path(__file__).resolve().parent / "fast_retries"
 
 
-def run_live(name: str, base_url: str, tmp_path: Path) -> Any:
-    """Run notebooks/``name`` in a fresh kernel in live mode against ``base_url``; returns it executed."""
+def run_live(name: str, base_url: str, tmp_path: Path, *, fast_retries: bool = False) -> Any:
+    """Run notebooks/``name`` in a fresh kernel in live mode against ``base_url``; returns it executed.
+
+    With ``fast_retries`` the kernel loads fast_retries/sitecustomize.py: the client's retries happen as
+    configured, but tenacity sleeps a hundredth of each wait."""
     shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns("outputs", ".*"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GENAI_", "GEMINI_", "GOOGLE_"))}
     env |= {"GENAI_NOTEBOOK_MODE": "live", "GEMINI_API_KEY": KEY, "GOOGLE_GEMINI_BASE_URL": base_url}
+    if fast_retries:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FAST_RETRIES), env.get("PYTHONPATH")]))
     return execute(tmp_path / "notebooks" / name, env, closing=None, timeout=300)
 
 
