@@ -317,7 +317,7 @@ def _check_model(key: str, model: str) -> None:
     from google import genai
     from google.genai import errors, types
 
-    retry = types.HttpRetryOptions(attempts=4, http_status_codes=[408, 429, 500, 502, 503, 504])
+    retry = types.HttpRetryOptions(attempts=3, initial_delay=0.5, http_status_codes=[408, 429, 500, 502, 503, 504])
     client = genai.Client(api_key=key, http_options=types.HttpOptions(retry_options=retry))
     try:
         client.models.get(model=model)
