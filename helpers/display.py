@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from helpers.images import encode, to_pil
-from helpers.parts import Piece, walk
+from helpers.parts import Piece, Walk, walk
 from helpers.reasons import problems
 
 Output = tuple[str, Any]
@@ -30,14 +30,43 @@ _LABELS = {"user": "You", "model": "Gemini"}
 
 
 def show(obj: Any, *, thoughts: bool = False) -> None:
-    """Display an answer (response, stream, chat turn, chat or Interaction), or a picture, in the notebook."""
+    """Display an answer (response, stream, chat turn, chat or Interaction), or a picture, in the notebook.
+
+    A stream is shown as it arrives: its text grows in one display, each picture appears when its chunk does."""
+    answer = walk(obj) if obj is not None and not callable(getattr(obj, "getpixel", None)) else None
+    if answer is not None and answer.kind == "stream" and not isinstance(obj, Walk):
+        _show_live(Walk(obj, joined=False), thoughts)
+        return
+    for kind, value in outputs(answer if answer is not None else obj, thoughts=thoughts):
+        _display(kind, value)
+
+
+def _display(kind: str, value: Any, handle: Any = None, *, live: bool = False) -> Any:
+    """Display one output, or replace what ``handle`` shows; ``live``: return a handle to update it by."""
     from IPython import display as ipd
 
-    for kind, value in outputs(obj, thoughts=thoughts):
-        if kind == "text/markdown":
-            ipd.display(ipd.Markdown(value))
-        else:
-            ipd.display(ipd.Image(data=value, format=kind.split("/")[1]))
+    shown = ipd.Markdown(value) if kind == "text/markdown" else ipd.Image(data=value, format=kind.split("/")[1])
+    if handle is not None:
+        handle.update(shown)
+        return handle
+    return ipd.display(shown, display_id=True) if live else ipd.display(shown)
+
+
+def _show_live(answer: Walk, thoughts: bool) -> None:
+    """A stream, piece by piece: a run of text is one display, updated as its pieces arrive."""
+    handle, text = None, ""
+    for part in answer:
+        if part.role == "user" or (part.thought and not thoughts):
+            continue
+        if part.text:
+            text += ("> 💭 " if part.thought and not text else "") + part.text
+            handle = _display(*_md(_escape_dollars(text)), handle, live=True)
+            continue
+        handle, text = None, ""
+        for output in _picture(part) if part.data else [_md(f"_({part.other}: not shown)_")]:
+            _display(*output)
+    for output in _notes(answer, thoughts):
+        _display(*output)
 
 
 def outputs(obj: Any, *, thoughts: bool = False) -> Iterator[Output]:
@@ -53,14 +82,12 @@ def outputs(obj: Any, *, thoughts: bool = False) -> Iterator[Output]:
         return
     answer = walk(obj)
     text: list[str] = []
-    hidden = 0
     label: tuple[int, str] | None = None
     shown = 0
     for part in answer:
         if part.role == "user" and answer.kind != "chat":
             continue
         if part.thought and not thoughts:
-            hidden += 1
             continue
         if answer.kind == "chat" and label != (part.turn, part.role):
             yield from _flush(text)
@@ -79,10 +106,16 @@ def outputs(obj: Any, *, thoughts: bool = False) -> Iterator[Output]:
     if not answer.kind:
         yield _md(
             f"show() displays an answer from Gemini (a response, a stream, a chat turn, a chat or an "
-            f"Interaction); it got a {type(obj).__name__}."
+            f"Interaction); it got a {type(answer.obj).__name__}."
         )
     elif answer.kind == "chat" and not shown:
         yield _md("The chat has no turns yet: send a message first with `chat.send_message(...)`.")
+    yield from _notes(answer, thoughts)
+
+
+def _notes(answer: Walk, thoughts: bool) -> Iterator[Output]:
+    """What follows an answer's pieces: hidden thoughts, grounding, and any problem, in plain words."""
+    hidden = 0 if thoughts else sum(1 for part in answer if part.thought and part.role != "user")
     if hidden:
         yield _md(f"_({hidden} thought part{'s' if hidden > 1 else ''} hidden; `show(..., thoughts=True)` shows them)_")
     for paragraph in dict.fromkeys(grounding(metadata) for metadata in answer.grounding):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -153,8 +154,8 @@ class Recording:
             context.__exit__(None, None, None)
 
     def _compact(self, response: dict[str, Any]) -> dict[str, Any]:
-        """vcrpy's before_record_response: Content-Type the only header, oversized pictures re-encoded."""
-        headers = {k: v for k, v in response.get("headers", {}).items() if k.lower() == "content-type"}
+        """vcrpy's before_record_response: only the headers the SDK reads, oversized pictures re-encoded."""
+        headers = {k: _no_port(v) for k, v in response.get("headers", {}).items() if k.lower() in KEPT_HEADERS}
         body = response.get("body", {}).get("string")
         if isinstance(body, str):
             body = body.encode()
@@ -175,23 +176,44 @@ class Recording:
         return data
 
 
+#: Response headers a recording keeps: the body's type, and what the Files API's resumable upload reads next.
+KEPT_HEADERS = ("content-type", "x-goog-upload-url", "x-goog-upload-status")
+
+
+def _no_port(value: Any) -> Any:
+    """A loopback address without its port (the stand-in's changes every run); anything else as it is."""
+    from helpers.matching import LOOPBACK
+
+    if isinstance(value, list):
+        return [_no_port(item) for item in value]
+    for host in LOOPBACK:
+        value = re.sub(rf"(https?://{re.escape(host)}):\d+", r"\1", value) if isinstance(value, str) else value
+    return value
+
+
 def _map_json(body: bytes, content_type: str, change: Any) -> bytes:
-    """``change`` applied to a JSON body, or to each event of a server-sent-events body."""
+    """``change`` applied to a JSON body, to each event of a server-sent-events body, or to each line of JSON
+    lines (a batch's result file); any other body as it is."""
     text = body.decode("utf-8", "replace")
-    if "event-stream" not in content_type:
-        try:
-            return json.dumps(change(json.loads(text)), ensure_ascii=False).encode()
-        except ValueError:
-            return body
-    lines = []
-    for line in text.split("\n"):
-        if line.startswith("data:") and line[5:].strip() not in ("", "[DONE]"):
-            try:
-                line = "data: " + json.dumps(change(json.loads(line[5:])), ensure_ascii=False)
-            except ValueError:
-                pass
-        lines.append(line)
-    return "\n".join(lines).encode()
+    lines = text.split("\n")
+    if "event-stream" in content_type:
+        for index, line in enumerate(lines):
+            if line.startswith("data:") and line[5:].strip() not in ("", "[DONE]"):
+                try:
+                    lines[index] = "data: " + json.dumps(change(json.loads(line[5:])), ensure_ascii=False)
+                except ValueError:
+                    pass
+        return "\n".join(lines).encode()
+    try:
+        return json.dumps(change(json.loads(text)), ensure_ascii=False).encode()
+    except ValueError:
+        pass
+    try:
+        return "\n".join(
+            json.dumps(change(json.loads(line)), ensure_ascii=False) if line.strip() else line for line in lines
+        ).encode()
+    except ValueError:
+        return body
 
 
 def _replay_cassette_class() -> type:
@@ -199,18 +221,21 @@ def _replay_cassette_class() -> type:
     from vcr.errors import UnhandledHTTPRequestError
 
     class ReplayCassette(Cassette):
-        """Plays a request's answers in order, from the start again once all are played (a re-run), and
-        explains a request it has no answer for."""
+        """Plays a request's answers in the order recorded; once all are played, the last one again (a cell run
+        twice, a poll that asks once more than recorded); explains a request it has no answer for."""
 
         def can_play_response_for(self, request: Any) -> bool:
-            if super().can_play_response_for(request):
-                return True
             try:
                 self.responses_of(request)
             except UnhandledHTTPRequestError:
                 raise _missing(self.filter_request(request), self.requests) from None
-            self.rewind()
-            return super().can_play_response_for(request)
+            return True
+
+        def play_response(self, request: Any) -> Any:
+            try:
+                return super().play_response(request)
+            except UnhandledHTTPRequestError:
+                return self.responses_of(request)[-1]
 
     return ReplayCassette
 

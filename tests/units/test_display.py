@@ -192,3 +192,33 @@ def test_show_of_odd_values_is_quiet(shown: list[Any]) -> None:
     for value in (None, 42, response(), blocked()):
         show(value)
     assert len(shown) == 4 and all(isinstance(o, ipd.Markdown) for o in shown)
+
+
+def test_show_updates_one_display_as_a_stream_arrives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each text piece replaces the text shown so far (one display, updated); a picture is a display of its own."""
+    shown: list[list[Any]] = []
+
+    class Handle:
+        def __init__(self, first: Any) -> None:
+            self.states = [first]
+            shown.append(self.states)
+
+        def update(self, obj: Any) -> None:
+            self.states.append(obj)
+
+    monkeypatch.setattr(
+        ipd, "display", lambda obj, display_id=False, **_: Handle(obj) if display_id else shown.append([obj])
+    )
+
+    def chunks() -> Iterator[types.GenerateContentResponse]:
+        yield response("Once up", finish=None)
+        yield response("on a time", finish=None)
+        yield response(RED, finish=None)
+        yield response("The end.")
+
+    show(chunks())
+    assert [[getattr(o, "data", None) for o in states] for states in shown if isinstance(states[0], ipd.Markdown)] == [
+        ["Once up", "Once upon a time"],
+        ["The end."],
+    ]
+    assert [type(states[0]) for states in shown] == [ipd.Markdown, ipd.Image, ipd.Markdown]

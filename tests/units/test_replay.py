@@ -270,3 +270,39 @@ def test_replay_does_not_wait_before_a_recorded_retry(place: Path) -> None:
     assert time.monotonic() - began < 1.5
     recording.stop()
     assert tenacity.nap.time is time  # waits are real again once replay ends
+
+
+def test_a_poll_asked_once_more_than_recorded_gets_the_last_state(place: Path) -> None:
+    """Answers play in the order recorded; then the last one again (a batch's state, a cell run again)."""
+
+    def calls(client: genai.Client, server: StandinServer) -> None:
+        server.queue_fault(503)
+        client.models.generate_content(model=MODEL, contents="a nano banana dish", config=IMAGE)
+
+    record(place, calls)
+    start("replay")
+    once = genai.Client(api_key=KEY)  # no retries: each call is one request
+    with pytest.raises(genai.errors.ServerError):
+        once.models.generate_content(model=MODEL, contents="a nano banana dish", config=IMAGE)
+    for _ in range(3):  # the 200, then the 200 again
+        assert once.models.generate_content(model=MODEL, contents="a nano banana dish", config=IMAGE).parts
+
+
+def test_upload_headers_are_kept_without_the_loopback_port_and_json_lines_are_compacted() -> None:
+    from helpers.replay import _map_json, _no_port
+
+    assert (
+        _no_port("http://127.0.0.1:51234/upload/v1beta/files?upload_id=x")
+        == "http://127.0.0.1/upload/v1beta/files?upload_id=x"
+    )
+    assert (
+        _no_port("https://generativelanguage.googleapis.com/upload")
+        == "https://generativelanguage.googleapis.com/upload"
+    )
+    photo = base64.b64encode(photo_like(1024)).decode()
+    line = json.dumps({"key": "a", "response": {"inlineData": {"mimeType": "image/png", "data": photo}}})
+    body = f"{line}\n{line}\n".encode()
+    seen: list[str] = []
+    _map_json(body, "application/jsonl", lambda data: seen.append(data["key"]) or data)
+    assert seen == ["a", "a"]
+    assert _map_json(b"not json\nat all", "text/plain", lambda data: data) == b"not json\nat all"
