@@ -80,33 +80,52 @@ def usage(answer: Any) -> Usage:
     return Usage()
 
 
-def cost_table(answers: Mapping[str, Any], *, model: str, uploaded: Mapping[str, int] | None = None) -> None:
-    """Show the token counts and price of each answer, one row each, with a total.
+def cost_table(
+    answers: Mapping[str, Any],
+    *,
+    model: str,
+    uploaded: Mapping[str, int] | None = None,
+    seconds: Mapping[str, float] | None = None,
+    discount: Mapping[str, float] | None = None,
+) -> None:
+    """Show the token counts and price of each row, with a total.
 
-    ``model`` prices them (the setup cell's MODEL); ``uploaded`` (label -> bytes) adds a column of what
-    each request sent, when you measured it."""
+    A row is one answer, or a list of answers summed (the pictures of one way of working). ``model`` prices them (the
+    setup cell's MODEL). Optional columns, by row label: ``uploaded`` (bytes the requests sent), ``seconds`` (how long
+    the row took); ``discount``: the share of the price paid (the Batch API: 0.5)."""
     from IPython.display import Markdown, display
 
     entry = models.get(model)
-    sent = uploaded or {}
-    head = (
-        "| | "
-        + ("uploaded | " if sent else "")
-        + "input tokens | of which cached | text out | image out | thinking | USD |"
-    )
-    rows = [head, "|---|" + "---:|" * (7 if sent else 6)]
-    totals = Usage()
+    extra = {"uploaded": (uploaded, _kilobytes), "took": (seconds, _seconds)}
+    extra = {name: pair for name, pair in extra.items() if pair[0]}
+    head = [*extra, "input tokens", "of which cached", "text out", "image out", "thinking", "USD"]
+    rows = ["| |" + "".join(f" {name} |" for name in head), "|---|" + "---:|" * len(head)]
+    totals, total_usd = Usage(), 0.0  # the total is n/a when any row's price is
     for label, answer in answers.items():
-        counts = usage(answer)
-        totals = Usage(*(a + b for a, b in zip(vars(totals).values(), vars(counts).values(), strict=True)))
-        rows.append(_row(label, counts, entry, _kilobytes(sent.get(label)) if sent else None))
-    rows.append(_row("**total**", totals, entry, _kilobytes(sum(sent.values())) if sent else None))
+        counts = _sum(usage(a) for a in (answer if isinstance(answer, list) else [answer]))
+        totals = _sum([totals, counts])
+        price = counts.usd(entry)
+        price = None if price is None else price * (discount or {}).get(label, 1.0)
+        total_usd = None if price is None or total_usd is None else total_usd + price
+        cells = [format_(values.get(label)) for values, format_ in extra.values()]
+        rows.append(_row(label, cells, counts, price))
+    cells = [format_(sum(values.values())) for values, format_ in extra.values()]
+    rows.append(_row("**total**", cells, totals, total_usd))
     display(
         Markdown(
-            "\n".join(rows) + f"\n\nPrices of `{entry.id}` from `helpers/models.py`, checked {models.AS_OF}. Cached "
-            "input is priced like any input here: no discount for implicit cache hits on image models is published "
-            "in the sources checked."
+            "\n".join(rows)
+            + f"\n\nPrices of `{entry.id}` from `helpers/models.py`, checked {models.AS_OF}"
+            + (", with the discounts given" if discount else "")
+            + ". Cached input is priced like any input here: no discount for implicit cache hits on image models is "
+            "published in the sources checked."
         )
+    )
+
+
+def _sum(counts: Any) -> Usage:
+    items = list(counts)
+    return (
+        Usage(*(sum(values) for values in zip(*(vars(c).values() for c in items), strict=True))) if items else Usage()
     )
 
 
@@ -114,11 +133,11 @@ def _kilobytes(count: int | None) -> str:
     return "" if count is None else f"{count / 1000:,.0f} KB"
 
 
-def _row(label: str, counts: Usage, entry: models.ImageModel, uploaded: str | None = None) -> str:
-    price = counts.usd(entry)
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f} s"
+
+
+def _row(label: str, cells: list[str], counts: Usage, price: float | None) -> str:
     money = f"{price:.4f}" if price is not None else "n/a"
-    first = f"| {label} | " + (f"{uploaded} | " if uploaded is not None else "")
-    return (
-        f"{first}{counts.input:,} | {counts.cached:,} | {counts.text:,} | {counts.image:,} | "
-        f"{counts.thoughts:,} | {money} |"
-    )
+    numbers = [f"{n:,}" for n in (counts.input, counts.cached, counts.text, counts.image, counts.thoughts)]
+    return "| " + " | ".join([label, *cells, *numbers, money]) + " |"

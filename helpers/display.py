@@ -32,41 +32,14 @@ _LABELS = {"user": "You", "model": "Gemini"}
 def show(obj: Any, *, thoughts: bool = False) -> None:
     """Display an answer (response, stream, chat turn, chat or Interaction), or a picture, in the notebook.
 
-    A stream is shown as it arrives: its text grows in one display, each picture appears when its chunk does."""
-    answer = walk(obj) if obj is not None and not callable(getattr(obj, "getpixel", None)) else None
-    if answer is not None and answer.kind == "stream" and not isinstance(obj, Walk):
-        _show_live(Walk(obj, joined=False), thoughts)
-        return
-    for kind, value in outputs(answer if answer is not None else obj, thoughts=thoughts):
-        _display(kind, value)
-
-
-def _display(kind: str, value: Any, handle: Any = None, *, live: bool = False) -> Any:
-    """Display one output, or replace what ``handle`` shows; ``live``: return a handle to update it by."""
+    A stream is shown as it arrives: each run of text once it is whole, each picture when its chunk comes."""
     from IPython import display as ipd
 
-    shown = ipd.Markdown(value) if kind == "text/markdown" else ipd.Image(data=value, format=kind.split("/")[1])
-    if handle is not None:
-        handle.update(shown)
-        return handle
-    return ipd.display(shown, display_id=True) if live else ipd.display(shown)
-
-
-def _show_live(answer: Walk, thoughts: bool) -> None:
-    """A stream, piece by piece: a run of text is one display, updated as its pieces arrive."""
-    handle, text = None, ""
-    for part in answer:
-        if part.role == "user" or (part.thought and not thoughts):
-            continue
-        if part.text:
-            text += ("> 💭 " if part.thought and not text else "") + part.text
-            handle = _display(*_md(_escape_dollars(text)), handle, live=True)
-            continue
-        handle, text = None, ""
-        for output in _picture(part) if part.data else [_md(f"_({part.other}: not shown)_")]:
-            _display(*output)
-    for output in _notes(answer, thoughts):
-        _display(*output)
+    for kind, value in outputs(obj, thoughts=thoughts):
+        if kind == "text/markdown":
+            ipd.display(ipd.Markdown(value))
+        else:
+            ipd.display(ipd.Image(data=value, format=kind.split("/")[1]))
 
 
 def outputs(obj: Any, *, thoughts: bool = False) -> Iterator[Output]:

@@ -301,15 +301,24 @@ def save_images(answer: Any, folder: str | os.PathLike[str], prefix: str = "imag
     return paths
 
 
+def saved_images(folder: str | os.PathLike[str], prefix: str = "image") -> list[Path]:
+    """The files ``save_images`` wrote into ``folder`` with ``prefix`` (on an earlier run, say), by name."""
+    return sorted(Path(folder).expanduser().glob(f"{_stem(prefix)}-{'[0-9a-f]' * 8}.*"))
+
+
+def _stem(prefix: str) -> str:
+    return (re.sub(r"[^\w.-]+", "-", str(prefix)).strip(".-") or "image")[:60]
+
+
 def write_by_content(folder: str | os.PathLike[str], prefix: str, extension: str, data: bytes) -> Path:
     """Write ``data`` to ``folder/{prefix}-{hash}.{extension}`` unless that file already holds it."""
     import hashlib
 
-    stem = re.sub(r"[^\w.-]+", "-", str(prefix)).strip(".-") or "image"
+    stem = _stem(prefix)
     target = Path(folder).expanduser()
     try:
         target.mkdir(parents=True, exist_ok=True)
-        path = target / f"{stem[:60]}-{hashlib.sha256(data).hexdigest()[:8]}.{extension}"
+        path = target / f"{stem}-{hashlib.sha256(data).hexdigest()[:8]}.{extension}"
         if not (path.is_file() and path.read_bytes() == data):
             path.write_bytes(data)
     except OSError as error:

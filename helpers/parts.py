@@ -56,9 +56,8 @@ class Walk:
     ``stream_error``) is known once it has been read to the end, so asking for it reads the rest
     first: it is never the half-read state of an answer."""
 
-    def __init__(self, obj: Any, *, joined: bool = True) -> None:
+    def __init__(self, obj: Any) -> None:
         self.obj = obj
-        self.joined = joined  # a stream's text pieces joined (False: each piece as it arrived, for showing live)
         self.kind = _kind(obj)  # "response", "stream", "chat", "interaction", ...; "" for what it cannot read
         self._pieces: list[Piece] = []
         self._finishes: dict[tuple[int, int], Finish] = {}  # (turn, candidate) -> Finish
@@ -145,7 +144,7 @@ class Walk:
             for index, item in enumerate(obj):
                 yield from self._walk(item, turn + index)
         elif kind == "stream":
-            yield from _joined(self._stream(obj, turn)) if self.joined else self._stream(obj, turn)
+            yield from _joined(self._stream(obj, turn))
 
     def _stream(self, chunks: Iterable[Any], turn: int) -> Iterator[Piece]:
         try:

@@ -1,10 +1,8 @@
-"""``python -m standin [--answers NOTEBOOK] [--port N] [--exit-with-stdin] [--latency S] ...``: serve the stand-in API.
+"""``python -m standin [--answers NOTEBOOK] [--port N] [--exit-with-stdin] [--rpm N] ...``: serve the stand-in API.
 
-Prints its URL as the first line of stdout, then serves until interrupted (or, with ``--exit-with-stdin``, until
-its stdin reaches end of file: the parent closed the pipe or died). Point the SDK at it with
-``GOOGLE_GEMINI_BASE_URL=<url>`` and any key. The other options (``--rpm``, ``--ipm``, ``--picture-seconds``,
-``--batch-seconds``, ``--file-ttl``...) are the fields of ``standin.server.Settings``.
-"""
+Prints its URL first, then serves until interrupted (``--exit-with-stdin``: until stdin ends, as when the parent
+dies). Point the SDK at it with ``GOOGLE_GEMINI_BASE_URL=<url>`` and any key. The other options are the fields of
+``standin.server.Settings``; those given override the notebook's ``[server]`` table."""
 
 from __future__ import annotations
 
@@ -22,26 +20,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--answers", help="a notebook's answers (e.g. 01_quickstart) or a .toml file")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--exit-with-stdin", action="store_true", help="serve until stdin reaches end of file")
-    for f in dataclasses.fields(Settings):  # --latency, --latency-max, --rpm, --ipm, --picture-seconds...
+    for f in dataclasses.fields(Settings):  # --latency, --rpm, --ipm...: only those given override [server]
         kind = int if isinstance(f.default, int) else float
-        parser.add_argument("--" + f.name.replace("_", "-"), type=kind, default=f.default, help=f.metadata["help"])
+        parser.add_argument(
+            "--" + f.name.replace("_", "-"), type=kind, default=argparse.SUPPRESS, help=f.metadata["help"]
+        )
     args = parser.parse_args(argv)
-    settings = {f.name: getattr(args, f.name) for f in dataclasses.fields(Settings)}
+    settings = {f.name: getattr(args, f.name) for f in dataclasses.fields(Settings) if hasattr(args, f.name)}
     try:
         server = StandinServer(args.answers, port=args.port, **settings).start()
     except AnswersError as error:
         parser.exit(2, f"python -m standin: {error}\n")
     print(server.url, flush=True)
     try:
-        if args.exit_with_stdin:
-            while sys.stdin.buffer.read1(65536):
-                pass
-        else:
-            threading.Event().wait()
+        while sys.stdin.buffer.read1(65536) if args.exit_with_stdin else not threading.Event().wait():
+            pass
     except KeyboardInterrupt:
         pass
-    finally:
-        server.stop()
+    server.stop()
     return 0
 
 

@@ -28,7 +28,8 @@ mistake); ``bars = [[label, value], ...]``; ``compose = true`` (the request's pi
 have ``note`` (a red STAND-IN sticker) and ``thought = true`` (a draft). An answer may also set ``finish`` (a finish
 reason), ``finish_message``, ``block`` (a block reason: no candidates), ``shape`` ("no-candidates", "no-content",
 "no-parts"), ``status`` and ``message`` (an HTTP error instead; with ``fail_first = N`` only for the first N
-attempts), ``delay`` (seconds) and ``grounding = { queries = [...], sources = [[title, uri], ...] }``."""
+attempts), ``delay`` (seconds) and ``grounding = { queries = [...], sources = [[title, uri], ...] }``. A ``[server]``
+table sets this notebook's stand-in (``batch_seconds = 2``: the fields of ``standin.server.Settings``)."""
 
 from __future__ import annotations
 

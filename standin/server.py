@@ -13,6 +13,7 @@ Serves ``/v1`` and ``/v1beta``: ``models`` (list, get, ``:generateContent``, ``:
 from __future__ import annotations
 
 import collections
+import dataclasses
 import gzip
 import json
 import random
@@ -57,7 +58,9 @@ class StandinServer:
 
     def __init__(self, notebook: str | None = None, *, port: int = 0, **settings: Any) -> None:
         self.answers = answers.load(notebook)
-        self.port, self.settings = port, Settings(**settings)
+        if unknown := set(self.answers.server) - {f.name for f in dataclasses.fields(Settings)}:
+            raise answers.AnswersError(f"{notebook}: [server]: no setting {sorted(unknown)[0]!r}")
+        self.port, self.settings = port, Settings(**{**self.answers.server, **settings})
         self.requests: list[tuple[str, str, Any]] = []  # (method, path, parsed body) of every request
         self.interactions: dict[str, _Stored] = {}
         self.store = store.Store(self.settings, self.stamp, self.respond)

@@ -98,6 +98,7 @@ class Answers:
 
     entries: tuple[Answer, ...] = ()
     colours: dict[str, str] = field(default_factory=dict)
+    server: dict[str, float] = field(default_factory=dict)  # [server]: settings of this notebook's stand-in
 
     def find(self, prompt: str) -> Answer | None:
         """The entry for exactly this prompt (whitespace normalised), if any."""
@@ -240,8 +241,10 @@ def _answer(table: Any, colours: Mapping[str, str]) -> Answer:
 def parse(data: Mapping[str, Any], source: str = "answers") -> Answers:
     """Answers from a parsed answers file; AnswersError names ``source``, the entry and the key."""
     try:
-        if unknown := [key for key in data if key not in ("characters", "answer")]:
-            raise _FieldError(f"unknown key {unknown[0]!r} (known: characters, answer)")
+        if unknown := [key for key in data if key not in ("characters", "answer", "server")]:
+            raise _FieldError(f"unknown key {unknown[0]!r} (known: characters, answer, server)")
+        server = data.get("server", {})
+        _check(isinstance(server, dict) and all(type(v) in (int, float) for v in server.values()), server, "numbers")
         colours = data.get("characters", {})
         _check(isinstance(colours, dict), colours, "a table of name = colour")
         for name, colour in colours.items():
@@ -260,7 +263,7 @@ def parse(data: Mapping[str, Any], source: str = "answers") -> Answers:
                 raise _FieldError(f"the same prompt as answer {same}")
         except _FieldError as bad:
             raise AnswersError(f"{source}, {_label(number, table)}: {bad}") from None
-    return Answers(tuple(entries), dict(colours))
+    return Answers(tuple(entries), dict(colours), dict(data.get("server", {})))
 
 
 def image_spec(table: Mapping[str, Any]) -> ImageSpec:

@@ -346,16 +346,14 @@ def _usage(ask: Ask, reply: Reply) -> dict[str, int]:
 
 
 def cached_tokens(ask: Ask, total_input: int) -> int:
-    """What implicit caching discounts: the earlier turns, once the input reaches the model's minimum (the
-    caching page: 4,096 tokens on Gemini 3 models; a hit is likely then, not certain: the stand-in assumes one)."""
+    """Implicit caching: the earlier turns, from the model's minimum input on (a hit is likely, not sure: assumed)."""
     return ask.history_tokens if total_input >= ask.model.cache_min_tokens else 0
 
 
 def context_tokens(ask: Ask, reply: Reply) -> int:
     """What one turn adds to a conversation's context, counted as a chat counts it when resent."""
-    made = [p for p in reply.parts if "image" in p and not p.get("thought")]
-    written = sum(max(1, len(p["text"]) // 4) for p in reply.parts if "text" in p and not p.get("thought"))
-    return ask.text_tokens + written + (len(ask.images) + len(made)) * ask.model.input_image_tokens
+    made = sum("image" in p and not p.get("thought") for p in reply.parts)
+    return ask.text_tokens + _usage(ask, reply)["text"] + (len(ask.images) + made) * ask.model.input_image_tokens
 
 
 def generate_response(ask: Ask, reply: Reply) -> Json:
@@ -429,8 +427,7 @@ def _by_modality(key: str = "tokenCount", **tokens: int) -> list[Json]:
 
 
 def interaction(ask: Ask, reply: Reply, interaction_id: str, previous: str | None) -> Json:
-    """A completed Interaction in the "steps" schema; its input counts the server-side history (``ask.history_tokens``)
-    as the docs say, and implicit caching discounts it only from the model's minimum on."""
+    """A completed Interaction ("steps" schema); its input counts the stored history, as the docs say."""
     shown, image = [p for p in reply.parts if not p.get("thought")], {"type": "image", "mime_type": "image/png"}
     content = [
         {"type": "text", "text": p["text"]} if "text" in p else {**image, "data": b64(p["image"])} for p in shown

@@ -167,17 +167,26 @@ def rule_metadata(repo: Repo, nb: Notebook) -> Iterator[str]:
 CALLS = re.compile(r"\*\*Cost when you run it live:\*\* (?:about )?(\d+) calls?")
 
 
+RETRIED = {408, 429, 500, 502, 503, 504}  # statuses the setup cell's client retries
+
+
 def rule_counts(repo: Repo, nb: Notebook) -> Iterator[str]:
-    """The number of calls the first cell announces is the number of requests the recording holds
-    (distinct POSTs: a retried request counts once)."""
+    """The number of calls the first cell announces is the number of calls the recording holds: every POST, less
+    the failed attempts the client's retries made again (an answer of RETRIED followed by the same request)."""
     said = CALLS.search(nb.source(0))
     recording = repo.root / "recordings" / f"{nb.path.stem}.json"
     if said is None or not recording.is_file():
         return
     exchanges = json.loads(recording.read_text(encoding="utf-8")).get("interactions", [])
-    posts = {(e["request"]["uri"], e["request"]["body"]) for e in exchanges if e["request"]["method"] == "POST"}
-    if int(said.group(1)) != len(posts):
-        yield f"cell 1: says {said.group(1)} calls, the recording holds {len(posts)} (count them, then say so)"
+    posts = [(e["request"]["uri"], e["request"]["body"], e["response"]["status"]["code"]) for e in exchanges]
+    posts = [p for e, p in zip(exchanges, posts, strict=True) if e["request"]["method"] == "POST"]
+    calls = sum(
+        1
+        for n, (uri, body, status) in enumerate(posts)
+        if not (status in RETRIED and (uri, body) in {p[:2] for p in posts[n + 1 :]})
+    )
+    if int(said.group(1)) != calls:
+        yield f"cell 1: says {said.group(1)} calls, the recording holds {calls} (count them, then say so)"
 
 
 NOTEBOOK_RULES: list[Callable[[Repo, Notebook], Iterator[str]]] = [

@@ -121,7 +121,7 @@ def test_a_wrong_entry_is_refused_naming_file_entry_and_key(entry: dict[str, Any
 
 
 def test_file_level_mistakes_are_refused() -> None:
-    assert "unknown key 'answers' (known: characters, answer)" in refused({"answers": []})
+    assert "unknown key 'answers' (known: characters, answer, server)" in refused({"answers": []})
     assert refused({"characters": {"Pip": "nope"}, "answer": []}).startswith(
         "02_interleaved_story.toml: in [characters]: 'Pip' must be a colour"
     )
@@ -332,3 +332,16 @@ def test_the_text_of_an_answer_follows_the_request() -> None:
         response = client.models.generate_content(model=MODEL, contents='A mug that says "Ahoy"')
     assert texts_of(response) == ['Stand-in answer, not Gemini\'s: A mug that says "Ahoy"']
     assert draw.meta(images_of(response)[0]) == {"text": ["Ahoy"]}
+
+
+def test_a_server_table_sets_the_notebooks_stand_in(tmp_path: Path) -> None:
+    from standin import StandinServer
+
+    good = tmp_path / "good.toml"
+    good.write_text("[server]\nbatch_seconds = 2\n")
+    assert StandinServer(str(good)).settings.batch_seconds == 2
+    assert StandinServer(str(good), batch_seconds=0).settings.batch_seconds == 0  # a test's setting wins
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[server]\nbatch_secs = 2\n")
+    with pytest.raises(answers.AnswersError, match="no setting 'batch_secs'"):
+        StandinServer(str(bad))

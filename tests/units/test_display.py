@@ -194,31 +194,21 @@ def test_show_of_odd_values_is_quiet(shown: list[Any]) -> None:
     assert len(shown) == 4 and all(isinstance(o, ipd.Markdown) for o in shown)
 
 
-def test_show_updates_one_display_as_a_stream_arrives(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each text piece replaces the text shown so far (one display, updated); a picture is a display of its own."""
-    shown: list[list[Any]] = []
-
-    class Handle:
-        def __init__(self, first: Any) -> None:
-            self.states = [first]
-            shown.append(self.states)
-
-        def update(self, obj: Any) -> None:
-            self.states.append(obj)
-
-    monkeypatch.setattr(
-        ipd, "display", lambda obj, display_id=False, **_: Handle(obj) if display_id else shown.append([obj])
-    )
+def test_show_displays_a_stream_as_it_arrives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each run of text once it is whole, each picture as soon as its chunk comes: before the next chunk is read."""
+    read: list[str] = []
+    shown: list[tuple[str, list[str]]] = []
+    monkeypatch.setattr(ipd, "display", lambda obj, **_: shown.append((type(obj).__name__, list(read))))
 
     def chunks() -> Iterator[types.GenerateContentResponse]:
-        yield response("Once up", finish=None)
-        yield response("on a time", finish=None)
-        yield response(RED, finish=None)
-        yield response("The end.")
+        for name, chunk in [
+            ("1", response("Once up", finish=None)),
+            ("2", response("on a time", finish=None)),
+            ("3", response(RED, finish=None)),
+            ("4", response("The end.")),
+        ]:
+            read.append(name)
+            yield chunk
 
     show(chunks())
-    assert [[getattr(o, "data", None) for o in states] for states in shown if isinstance(states[0], ipd.Markdown)] == [
-        ["Once up", "Once upon a time"],
-        ["The end."],
-    ]
-    assert [type(states[0]) for states in shown] == [ipd.Markdown, ipd.Image, ipd.Markdown]
+    assert shown == [("Markdown", ["1", "2", "3"]), ("Image", ["1", "2", "3"]), ("Markdown", ["1", "2", "3", "4"])]
