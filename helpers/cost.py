@@ -134,7 +134,7 @@ def _kilobytes(count: int | None) -> str:
 
 
 def _seconds(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f} s"
+    return "" if value is None else f"{value:.2f} s"
 
 
 def _row(label: str, cells: list[str], counts: Usage, price: float | None) -> str:

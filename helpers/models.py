@@ -19,6 +19,13 @@ DEPRECATIONS = "https://ai.google.dev/gemini-api/docs/deprecations"
 IMAGE_GUIDE = "https://ai.google.dev/gemini-api/docs/image-generation"
 CACHING = "https://ai.google.dev/gemini-api/docs/caching"
 BATCH_COOKBOOK = "https://github.com/google-gemini/cookbook/blob/main/quickstarts/Batch_mode.ipynb"
+BATCH_GUIDE = "https://ai.google.dev/gemini-api/docs/batch-api"
+
+#: The Batch API's price, as a share of the standard one, and its target time (BATCH_GUIDE, checked 2026-12-06:
+#: "50% of the standard cost", a target turnaround of 24 hours, inline requests under 20 MB in all).
+BATCH_PRICE_SHARE = 0.5
+BATCH_TARGET_HOURS = 24
+BATCH_INLINE_BYTES = 20_000_000
 
 #: Pixel sizes at 1K, as the live API returns them (2K and 4K are twice and four times these).
 _PIXELS_14 = {

@@ -99,7 +99,7 @@ class Recording:
         import vcr
 
         recorder = vcr.VCR(
-            serializer="json",
+            serializer="sorted-json",
             match_on=("method", "path", "turn"),
             decode_compressed_response=True,
             filter_headers=["x-goog-api-key", "authorization"],
@@ -108,6 +108,7 @@ class Recording:
             before_record_response=self._compact,
         )
         recorder.register_matcher("turn", self.rules.same_turn)
+        recorder.register_serializer("sorted-json", SortedJson)
         if self.mode == "replay":
             config = recorder.get_merged_config(path=str(self.path), record_mode="none")
             self._context = _replay_cassette_class().use(**config)
@@ -178,6 +179,24 @@ class Recording:
 
 #: Response headers a recording keeps: the body's type, and what the Files API's resumable upload reads next.
 KEPT_HEADERS = ("content-type", "x-goog-upload-url", "x-goog-upload-status")
+
+
+class SortedJson:
+    """vcrpy's JSON cassette format, its exchanges sorted by request (method, address, body), stably: requests sent
+    at once (``client.aio``) are written in one order whatever order they finished in, and the answers to one
+    request keep the order they came in (a 429, then its retry's answer)."""
+
+    @staticmethod
+    def deserialize(text: str) -> Any:
+        return json.loads(text)
+
+    @staticmethod
+    def serialize(data: dict[str, Any]) -> str:
+        def order(exchange: dict[str, Any]) -> tuple[str, str, str]:
+            request = exchange["request"]
+            return request["method"], request["uri"], str(request["body"])
+
+        return json.dumps({**data, "interactions": sorted(data.get("interactions", []), key=order)}, indent=4) + "\n"
 
 
 def _no_port(value: Any) -> Any:

@@ -1,12 +1,16 @@
 """An independent imitation of today's Gemini REST API (stdlib and Pillow only), to prove notebooks run live.
 
 Real wire shapes, worded unlike the project's stand-in: an intro sentence, Markdown, one picture fewer than
-asked for. ``python -m tests.imitation [--first-attempt-status 429]`` prints the URL, serves until killed.
+asked for. Also the Files API (the resumable upload, get, list, delete, download of a batch's result file) and
+the Batch API (``batchGenerateContent`` with inline requests or a JSON-lines file; get, list, cancel, delete),
+whose batches go PENDING → RUNNING → SUCCEEDED as time passes.
+``python -m tests.imitation [--first-attempt-status 429] [--batch-seconds 1]`` prints the URL, serves until killed.
 """
 
 import argparse
 import base64
 import contextlib
+import datetime
 import gzip
 import hashlib
 import io
@@ -65,6 +69,7 @@ STATUS = {
     400: "INVALID_ARGUMENT",
     403: "PERMISSION_DENIED",
     404: "NOT_FOUND",
+    409: "ALREADY_EXISTS",
     429: "RESOURCE_EXHAUSTED",
     500: "INTERNAL",
     503: "UNAVAILABLE",
@@ -75,15 +80,51 @@ TRANSIENT = {
     "https://developers.generativeai.google/guide/troubleshooting",
     503: "The model is overloaded. Please try again later.",
 }
-ROUTE = re.compile(r"/(v1|v1beta)/(models|interactions)(?:/([^:/]+))?(?::(\w+))?")
+GRPC = {400: 3, 403: 7, 404: 5, 409: 6, 429: 8, 500: 13, 503: 14}  # a batch's per-request google.rpc.Status
+ROUTE = re.compile(
+    r"(?P<side>/upload|/download)?/(?P<version>v1|v1beta|v1alpha)/(?P<collection>models|interactions|files|batches)"
+    r"(?:/(?P<name>[^:/]+))?(?::(?P<verb>\w+))?"
+)
+REQUEST_FIELDS = {  # the top-level fields of a GenerateContentRequest, camelCase
+    "model",
+    "contents",
+    "systemInstruction",
+    "tools",
+    "toolConfig",
+    "safetySettings",
+    "generationConfig",
+    "cachedContent",
+}
+BATCH_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch"
+OUTPUT_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput"
+EPOCH = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)  # every timestamp counts from here, so answers repeat
+JSON = "application/json; charset=UTF-8"
 
 
 class ApiError(Exception):
     """An error answer in Google's shape: ``{"error": {"code", "message", "status", "details"?}}``."""
 
-    def __init__(self, code: int, message: str, details: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         error = {"code": code, "message": message, "status": STATUS[code]}
         self.code, self.body = code, {"error": error | ({"details": details} if details else {})}
+        self.message, self.headers = message, headers or {}
+
+    def status(self) -> dict[str, Any]:
+        """The same error as a ``google.rpc.Status`` (a gRPC code), as a batch reports one request's failure."""
+        return {"code": GRPC[self.code], "message": self.message}
+
+
+class Reply:
+    """An answer sent as it is, with headers of its own: a file's bytes, or one step of a resumable upload."""
+
+    def __init__(self, data: bytes, headers: dict[str, str] | None = None, kind: str = JSON) -> None:
+        self.data, self.headers, self.kind = data, headers or {}, kind
 
 
 def unbase64(data: str) -> bytes:
@@ -100,6 +141,35 @@ def b64(data: bytes) -> str:
 def digest(*parts: object) -> bytes:
     """A stable hash of anything printable: the seed of every 'random' choice, so answers repeat."""
     return hashlib.sha256(repr(parts).encode()).digest()
+
+
+def ident(*parts: object) -> str:
+    """A resource id like Google's: 16 lowercase letters and digits, stable for the same ``parts``."""
+    return base64.b32encode(digest(*parts)[:10]).decode().lower()
+
+
+def stamp(seconds: float) -> str:
+    """An RFC 3339 timestamp ``seconds`` after the imitation's fixed epoch."""
+    return (EPOCH + datetime.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def camel(name: str) -> str:
+    """A field name in camelCase, as proto JSON accepts it spelled either way: image_config → imageConfig."""
+    return re.sub(r"_([a-z0-9])", lambda m: m[1].upper(), name)
+
+
+def camelize(value: Any) -> Any:
+    """Every key of a JSON value in camelCase: a JSON-lines request may spell fields the proto way (snake_case)."""
+    if isinstance(value, dict):
+        return {camel(k): camelize(v) for k, v in value.items()}
+    return [camelize(v) for v in value] if isinstance(value, list) else value
+
+
+def paged(items: list[Any], query: dict[str, list[str]], field: str) -> dict[str, Any]:
+    """One page of ``items`` under ``field``, with an opaque ``nextPageToken`` while more remain."""
+    start = int(unbase64(query["pageToken"][0])) if "pageToken" in query else 0
+    end = start + max(1, min(1000, int(query.get("pageSize", ["50"])[0])))
+    return {field: items[start:end]} | ({"nextPageToken": b64(str(end).encode())} if end < len(items) else {})
 
 
 def known(model: str, version: str) -> str:
@@ -259,13 +329,22 @@ class Imitation:
     """A live imitation of the Gemini REST API on 127.0.0.1 (a context manager); ``requests`` logs requests.
 
     ``first_attempt_status`` (429, 500 or 503) fails the first sight of each distinct request (method, path,
-    body); ``latency`` seconds are slept before each answer."""
+    body), a step of a resumable upload included: the SDK's upload loop sends a step again when its answer has no
+    ``x-goog-upload-status`` header, as a transient error's has not (after a real 1 s wait). A download is never
+    failed so: the SDK sends it once, with no retry. ``latency`` seconds are slept before each answer.
+    ``batch_seconds`` is how long a batch takes: PENDING when created, RUNNING after a fifth of it, then
+    SUCCEEDED (its answers are made then, once)."""
 
-    def __init__(self, *, first_attempt_status: int | None = None, latency: float = 0.0) -> None:
+    def __init__(
+        self, *, first_attempt_status: int | None = None, latency: float = 0.0, batch_seconds: float = 1.0
+    ) -> None:
         self.first_attempt_status, self.latency, self.url = first_attempt_status, latency, ""
+        self.batch_seconds = batch_seconds
         self.requests: list[dict[str, Any]] = []
         self._seen, self._interactions = set[bytes](), dict[str, dict[str, Any]]()
-        self._count, self._lock = 0, threading.Lock()
+        self._files, self._uploads = dict[str, dict[str, Any]](), dict[str, dict[str, Any]]()
+        self._batches = dict[str, dict[str, Any]]()
+        self._count, self._serial, self._lock = 0, 0, threading.RLock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads, self._server.imitation = True, self  # type: ignore[attr-defined]
 
@@ -279,33 +358,41 @@ class Imitation:
         self._server.server_close()
 
     def handle(self, method: str, path: str, raw: bytes, headers: dict[str, str]) -> Any:
-        """Log one request and answer it: JSON-able data, or SSE text (a ``str``); raises on errors."""
-        body: Any = json.loads(raw) if raw else None  # invalid JSON: a 400 from the handler
+        """Log one request and answer it: JSON-able data, SSE text (a ``str``) or a ``Reply``; raises on errors.
+
+        A step of a resumable upload (``upload_id`` in the query) carries the file's bytes, logged as ``None``."""
+        url = urlsplit(path)
+        query, match = parse_qs(url.query), ROUTE.fullmatch(url.path)
+        upload_id = query.get("upload_id", [None])[0]
+        body: Any = json.loads(raw) if raw and not upload_id else None  # invalid JSON: a 400 from the handler
         with self._lock:
             self.requests.append({"method": method, "path": path, "body": body, "headers": headers})
             first = (key := digest(method, path, raw)) not in self._seen
             self._seen.add(key)
         time.sleep(self.latency)
-        if not headers.get("x-goog-api-key"):
+        if not headers.get("x-goog-api-key") and not upload_id:  # the session URL is the upload's credential
             raise ApiError(
                 403,
                 "Method doesn't allow unregistered callers (callers without established "
                 "identity). Please use API Key or other form of API consumer identity to "
                 "call this API.",
             )
-        if first and (code := self.first_attempt_status):
+        if first and (code := self.first_attempt_status) and not (match and match["verb"] == "download"):
             retry = [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1s"}]
             raise ApiError(code, TRANSIENT[code], retry if code == 429 else None)
-        if (match := ROUTE.fullmatch((url := urlsplit(path)).path)) is None:
+        if match is None:
             raise ApiError(404, "Not found.")
-        (version, collection, name, verb), query = match.groups(), parse_qs(url.query)
+        side, version, collection, name, verb = match.groups()
+        if (side, collection, method, name) == ("/upload", "files", "POST", None):
+            return self.upload_step(upload_id, raw, headers) if upload_id else self.start_upload(body, headers, version)
+        if collection == "files":
+            return self.files(method, name, verb, query)
+        if collection == "batches":
+            return self.batch_call(method, name, verb, query)
         if collection == "interactions" and (method, name) == ("POST", None):
             return self.interact(body, version)
         if collection == "models" and (method, name) == ("GET", None):
-            start = int(unbase64(query["pageToken"][0])) if "pageToken" in query else 0
-            end = start + max(1, min(1000, int(query.get("pageSize", ["50"])[0])))
-            page: dict[str, Any] = {"models": [RESOURCES[model] for model in list(MODELS)[start:end]]}
-            return page | ({"nextPageToken": b64(str(end).encode())} if end < len(MODELS) else {})
+            return paged(list(RESOURCES.values()), query, "models")
         if collection == "models" and known(name, version) and (method, verb) == ("GET", None):
             return RESOURCES[name]
         if collection == "models" and (method, verb) == ("POST", "countTokens"):
@@ -316,6 +403,220 @@ class Imitation:
         }:
             answer = generate(name, body)
             return answer if verb == "generateContent" else stream(answer, query.get("alt") == ["sse"])
+        if collection == "models" and (method, verb) == ("POST", "batchGenerateContent"):
+            return self.create_batch(name, body or {}, version)
+        raise ApiError(404, "Not found.")
+
+    # The Files API: a resumable upload in two steps, then get, list, delete, and download of generated files.
+
+    def start_upload(self, body: dict[str, Any] | None, headers: dict[str, str], version: str) -> Reply:
+        """Step one (``X-Goog-Upload-Command: start``): open a session, named by the ``x-goog-upload-url`` header."""
+        if headers.get("x-goog-upload-protocol") != "resumable" or headers.get("x-goog-upload-command") != "start":
+            raise ApiError(400, "Only resumable uploads are accepted here: send X-Goog-Upload-Command: start.")
+        file = camelize((body or {}).get("file") or {})  # the SDK sends this body in snake_case
+        size = int(headers.get("x-goog-upload-header-content-length") or file.get("sizeBytes") or 0)
+        mime = headers.get("x-goog-upload-header-content-type") or file.get("mimeType")
+        if not mime:
+            raise ApiError(400, "Upload has no MIME type: set X-Goog-Upload-Header-Content-Type.")
+        if (name := file.get("name")) and not re.fullmatch(r"files/[a-z0-9][a-z0-9-]{0,39}", name):
+            raise ApiError(400, f"Invalid file name {name!r}: lowercase letters, digits and dashes, at most 40.")
+        with self._lock:
+            if name in self._files:
+                raise ApiError(409, f"A file named {name} already exists.")
+            self._serial += 1
+            session = ident("upload", self._serial)
+            self._uploads[session] = {"size": size, "mime": mime, "data": bytearray(), "file": file}
+        url = f"{self.url}/upload/{version}/files?upload_id={session}&upload_protocol=resumable"
+        return Reply(b"", {"x-goog-upload-url": url, "x-goog-upload-status": "active"})
+
+    def upload_step(self, session: str, raw: bytes, headers: dict[str, str]) -> Reply:
+        """Step two: the bytes at ``X-Goog-Upload-Offset``; with ``finalize``, the file (status ``final``).
+
+        A refusal carries ``x-goog-upload-status: final`` too, so the SDK does not send it again."""
+        final = {"x-goog-upload-status": "final"}
+        commands = {c.strip() for c in headers.get("x-goog-upload-command", "").split(",")}
+        with self._lock:
+            if (upload := self._uploads.get(session)) is None:
+                raise ApiError(404, f"Upload session {session} is unknown or already finished.", headers=final)
+            if int(headers.get("x-goog-upload-offset") or 0) != len(upload["data"]):
+                raise ApiError(400, f"Upload offset should be {len(upload['data'])}.", headers=final)
+            upload["data"] += raw
+            if "finalize" not in commands:
+                return Reply(b"", {"x-goog-upload-status": "active"})
+            del self._uploads[session]
+            if len(upload["data"]) != upload["size"]:
+                raise ApiError(
+                    400, f"Upload declared {upload['size']} bytes but sent {len(upload['data'])}.", headers=final
+                )
+            file = self.store(
+                upload["file"].get("name"), bytes(upload["data"]), upload["mime"], upload["file"].get("displayName")
+            )
+        return Reply(json.dumps({"file": file}, indent=2).encode(), final)
+
+    def store(self, name: str | None, data: bytes, mime: str, display: str | None, made: bool = False) -> Any:
+        """Keep a file (uploaded, or ``made`` by a batch, then downloadable) and return its ``File`` resource."""
+        with self._lock:
+            self._serial += 1
+            name, created = name or f"files/{ident('file', self._serial)}", stamp(60 * self._serial)
+            file = {
+                "name": name,
+                **({"displayName": display} if display else {}),
+                "mimeType": mime,
+                "sizeBytes": str(len(data)),
+                "createTime": created,
+                "updateTime": created,
+                "expirationTime": stamp(60 * self._serial + 48 * 3600),  # files are kept two days
+                "sha256Hash": b64(hashlib.sha256(data).hexdigest().encode()),
+                "uri": f"{self.url}/v1beta/{name}",
+                **({"downloadUri": f"{self.url}/download/v1beta/{name}:download?alt=media"} if made else {}),
+                "state": "ACTIVE",
+                "source": "GENERATED" if made else "UPLOADED",
+            }
+            self._files[name] = {"file": file, "data": data}
+            return file
+
+    def stored(self, name: str) -> dict[str, Any]:
+        """A kept file and its bytes, or Google's 403 for a file that is not there (or not yours)."""
+        if (kept := self._files.get(name)) is None:
+            raise ApiError(
+                403, f"You do not have permission to access the File {name.removeprefix('files/')} or it may not exist."
+            )
+        return kept
+
+    def files(self, method: str, name: str | None, verb: str | None, query: dict[str, list[str]]) -> Any:
+        """``files.list``, ``get``, ``delete``, and the bytes of a generated file (``:download?alt=media``)."""
+        if (method, name) == ("GET", None):
+            with self._lock:
+                return paged([kept["file"] for kept in self._files.values()], query, "files")
+        kept = self.stored(f"files/{name}")
+        if (method, verb) == ("GET", None):
+            return kept["file"]
+        if (method, verb) == ("DELETE", None):
+            with self._lock:
+                self._files.pop(f"files/{name}", None)
+            return {}
+        if (method, verb) == ("GET", "download"):
+            if kept["file"]["source"] != "GENERATED":
+                raise ApiError(400, f"Only files the API made can be downloaded; files/{name} was uploaded.")
+            return Reply(kept["data"], kind="application/octet-stream")
+        raise ApiError(404, "Not found.")
+
+    # The Batch API: a batch is an Operation-like resource whose ``metadata.state`` moves on as time passes.
+
+    def create_batch(self, model: str, body: dict[str, Any], version: str) -> dict[str, Any]:
+        """Queue inline requests (with their ``metadata``) or a JSON-lines file's ``{"key", "request"}`` lines."""
+        batch, jobs = body.get("batch") or {}, list[dict[str, Any]]()
+        source = batch.get("inputConfig") or {}
+        if source.get("fileName"):
+            text = self.stored(source["fileName"])["data"].decode("utf-8", "replace")
+            for number, line in enumerate(text.splitlines(), 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                except ValueError:
+                    item = None
+                if not isinstance(item, dict):  # answered with an error of its own, like a bad request
+                    item = {"request": f"line {number} is not a JSON object"}
+                jobs.append({"tag": {"key": item.get("key")}, "request": item.get("request")})
+        else:
+            for item in (source.get("requests") or {}).get("requests") or []:
+                jobs.append({"tag": {"metadata": item["metadata"]} if "metadata" in item else {}, **item})
+        if not jobs:
+            raise ApiError(400, "The batch has no requests: give inline requests or a JSON-lines file of them.")
+        with self._lock:
+            self._serial += 1
+            bid = ident("batch", self._serial)
+            self._batches[bid] = {
+                "name": f"batches/{bid}",
+                "model": model,
+                "version": version,
+                "displayName": batch.get("displayName"),
+                "jobs": jobs,
+                "from_file": bool(source.get("fileName")),
+                "minute": 60 * self._serial,
+                "began": time.monotonic(),
+                "ended": None,  # "BATCH_STATE_SUCCEEDED" or "BATCH_STATE_CANCELLED" once it has
+                "output": None,
+            }
+            return self.batch_view(self._batches[bid])
+
+    def answer_one(self, model: str, version: str, request: Any) -> dict[str, Any]:
+        """One batched request's ``{"response": ...}``, or ``{"error": google.rpc.Status}`` when it fails."""
+        try:
+            if not isinstance(request, dict):
+                raise ApiError(400, f"Invalid request: {request or 'no request field'}.")
+            if unknown := [field for field in request if camel(field) not in REQUEST_FIELDS]:
+                raise ApiError(
+                    400,
+                    f"Invalid JSON payload received. Unknown name \"{unknown[0]}\" at 'request': Cannot find field.",
+                )
+            request = camelize(request)
+            if not request.get("contents"):
+                raise ApiError(400, "* GenerateContentRequest.contents: contents is not specified")
+            model = known(str(request.get("model") or model).removeprefix("models/"), version)
+            return {"response": generate(model, request)}
+        except ApiError as error:
+            return {"error": error.status()}
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            return {"error": ApiError(400, f"Invalid request: {error!r}").status()}
+
+    def batch_view(self, batch: dict[str, Any]) -> dict[str, Any]:
+        """The batch as the API shows it now; the moment it is due, its requests are answered (once)."""
+        with self._lock:
+            elapsed, jobs = time.monotonic() - batch["began"], batch["jobs"]
+            if batch["ended"] is None and elapsed >= self.batch_seconds:
+                answers = [self.answer_one(batch["model"], batch["version"], job.get("request")) for job in jobs]
+                results = [job["tag"] | answer for job, answer in zip(jobs, answers, strict=True)]
+                if batch["from_file"]:
+                    lines = "".join(json.dumps(result) + "\n" for result in results).encode()
+                    made = self.store(
+                        f"files/batch-{batch['name'].split('/')[1]}", lines, "application/jsonl", None, True
+                    )
+                    batch["output"] = {"responsesFile": made["name"]}
+                else:
+                    batch["output"] = {"inlinedResponses": {"inlinedResponses": results}}
+                failed = sum("error" in result for result in results)
+                batch["stats"] = {"successfulRequestCount": str(len(jobs) - failed), "failedRequestCount": str(failed)}
+                batch["ended"] = "BATCH_STATE_SUCCEEDED"
+            state = batch["ended"] or (
+                "BATCH_STATE_PENDING" if elapsed < self.batch_seconds / 5 else "BATCH_STATE_RUNNING"
+            )
+            moved = {"BATCH_STATE_PENDING": 0, "BATCH_STATE_RUNNING": 1}.get(state, 2)  # seconds, on the fixed clock
+            stats = batch.get("stats", {}) if batch["ended"] else {"pendingRequestCount": str(len(jobs))}
+            metadata = {
+                "@type": BATCH_TYPE,
+                "name": batch["name"],
+                "model": f"models/{batch['model']}",
+                **({"displayName": batch["displayName"]} if batch["displayName"] else {}),
+                "createTime": stamp(batch["minute"]),
+                "updateTime": stamp(batch["minute"] + moved),
+                **({"endTime": stamp(batch["minute"] + moved)} if batch["ended"] else {}),
+                "batchStats": {"requestCount": str(len(jobs)), **stats},
+                "state": state,
+                **({"output": batch["output"]} if batch["output"] else {}),
+            }
+            done = {"done": True} if batch["ended"] else {}
+            answer = {"response": {"@type": OUTPUT_TYPE, **batch["output"]}} if batch["output"] else {}
+            return {"name": batch["name"], "metadata": metadata, **done, **answer}
+
+    def batch_call(self, method: str, name: str | None, verb: str | None, query: dict[str, list[str]]) -> Any:
+        """``batches.list``, ``get``, ``cancel`` (a batch not yet done becomes CANCELLED) and ``delete``."""
+        if (method, name) == ("GET", None):
+            with self._lock:
+                return paged([self.batch_view(batch) for batch in list(self._batches.values())], query, "operations")
+        with self._lock:
+            if (batch := self._batches.get(str(name))) is None:
+                raise ApiError(404, f"Batch batches/{name} was not found (never made, or deleted).")
+            if (method, verb) == ("GET", None):
+                return self.batch_view(batch)
+            if (method, verb) == ("POST", "cancel"):
+                if self.batch_view(batch)["metadata"]["state"] != "BATCH_STATE_SUCCEEDED":
+                    batch["ended"] = "BATCH_STATE_CANCELLED"
+                return {}
+            if (method, verb) == ("DELETE", None):
+                del self._batches[str(name)]
+                return {}
         raise ApiError(404, "Not found.")
 
     def interact(self, body: dict[str, Any], version: str) -> Any:
@@ -377,7 +678,7 @@ class Imitation:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """Hands each HTTP request to the owning ``Imitation``; writes JSON (gzipped when asked) or SSE."""
+    """Hands each HTTP request to the owning ``Imitation``; writes JSON (gzipped when asked), SSE or raw bytes."""
 
     protocol_version = "HTTP/1.1"
 
@@ -385,28 +686,35 @@ class _Handler(BaseHTTPRequestHandler):
         """Stay quiet: no access log on stderr."""
 
     def do_GET(self) -> None:
-        """Run the request through the imitation and send the answer (also serves POST)."""
+        """Run the request through the imitation and send the answer (also serves POST and DELETE)."""
         raw = self.rfile.read(int(self.headers.get("content-length") or 0))
         headers = {key.lower(): value for key, value in self.headers.items()}
         imitation: Imitation = self.server.imitation  # type: ignore[attr-defined]
+        extra: dict[str, str] = {}
         try:
             status, result = 200, imitation.handle(self.command, self.path, raw, headers)
         except ApiError as error:
-            status, result = error.code, error.body
+            status, result, extra = error.code, error.body, error.headers
         except Exception as error:
             status, result = 400, ApiError(400, f"Invalid JSON payload received: {error!r}").body
-        sse, gzipped = isinstance(result, str), "gzip" in headers.get("accept-encoding", "")
-        data = result.encode() if sse else json.dumps(result, ensure_ascii=False, indent=2).encode()
+        if isinstance(result, Reply):
+            extra, kind, data, plain = result.headers, result.kind, result.data, True
+        elif isinstance(result, str):
+            kind, data, plain = "text/event-stream", result.encode(), True
+        else:
+            kind, data, plain = JSON, json.dumps(result, ensure_ascii=False, indent=2).encode(), False
         self.send_response(status)
-        self.send_header("Content-Type", "text/event-stream" if sse else "application/json; charset=UTF-8")
-        if gzipped and not sse:
+        self.send_header("Content-Type", kind)
+        for header, value in extra.items():
+            self.send_header(header, value)
+        if "gzip" in headers.get("accept-encoding", "") and not plain:
             data = gzip.compress(data, mtime=0)
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
 
-    do_POST = do_GET  # noqa: N815 - the stdlib's handler name
+    do_POST = do_DELETE = do_GET  # noqa: N815 - the stdlib's handler names
 
 
 def main() -> None:
@@ -414,6 +722,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="An imitation of the Gemini REST API.")
     parser.add_argument("--first-attempt-status", type=int, choices=sorted(TRANSIENT))
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--batch-seconds", type=float, default=1.0)
     with Imitation(**vars(parser.parse_args())) as imitation:
         print(imitation.url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):

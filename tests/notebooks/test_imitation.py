@@ -1,12 +1,16 @@
 """The independent Gemini imitation (tests/imitation.py) answers the real google-genai SDK correctly."""
 
+import asyncio
 import base64
 import gzip
 import io
 import json
+import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from google import genai
@@ -17,6 +21,7 @@ from PIL import Image
 from tests.imitation import Imitation
 
 MODEL = "gemini-nano-banana-2.1"
+BATCH_SECONDS = 0.4  # how long the imitation's batches take here (PENDING, RUNNING after a fifth, SUCCEEDED)
 
 
 def make_client(url: str) -> genai.Client:
@@ -27,7 +32,7 @@ def make_client(url: str) -> genai.Client:
 
 @pytest.fixture(scope="module")
 def imitation() -> Iterator[Imitation]:
-    with Imitation() as server:
+    with Imitation(batch_seconds=BATCH_SECONDS) as server:
         yield server
 
 
@@ -151,3 +156,130 @@ def test_interactions_chain_and_stream(client: genai.Client) -> None:
     assert [e.delta.type for e in events if e.event_type == "step.delta"] == ["text", "image", "text"]
     with pytest.raises(NotFoundError):
         client.interactions.create(model=MODEL, input="x", previous_interaction_id="imi_unknown")
+
+
+def write_lines(path: Path, lines: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return path
+
+
+def wait_until_ended(client: genai.Client, job: types.BatchJob) -> tuple[types.BatchJob, list[str]]:
+    """Poll a batch just created until it ends; the states it showed, each once, in order."""
+    states, deadline = [job.state.name], time.monotonic() + 10
+    while time.monotonic() < deadline:
+        job = client.batches.get(name=job.name)
+        states += [job.state.name] if states[-1] != job.state.name else []
+        if job.done:
+            return job, states
+        time.sleep(0.02)
+    raise AssertionError(f"batch {job.name} did not end: {states}")
+
+
+def test_files_upload_get_list_download_delete(client: genai.Client, tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "requests.jsonl", [{"key": "a", "request": {"contents": []}}])
+    uploaded = client.files.upload(file=path, config={"mime_type": "jsonl", "display_name": "my requests"})
+    assert uploaded.name.startswith("files/") and uploaded.display_name == "my requests"
+    assert (uploaded.mime_type, uploaded.size_bytes) == ("jsonl", path.stat().st_size)
+    assert uploaded.state == types.FileState.ACTIVE and uploaded.source == types.FileSource.UPLOADED
+    assert client.files.get(name=uploaded.name).size_bytes == path.stat().st_size
+    assert uploaded.name in [f.name for f in client.files.list(config={"page_size": 1})]
+    again = asyncio.run(client.aio.files.upload(file=str(path), config={"mime_type": "jsonl"}))
+    assert again.name != uploaded.name and again.size_bytes == uploaded.size_bytes
+    with pytest.raises(errors.ClientError, match="Only files the API made can be downloaded"):
+        client.files.download(file=uploaded.name)
+    client.files.delete(name=uploaded.name)
+    with pytest.raises(errors.ClientError) as caught:
+        client.files.get(name=uploaded.name)
+    assert caught.value.code == 403 and "or it may not exist" in caught.value.message
+
+
+def test_inline_batch_goes_pending_running_succeeded_with_results_by_key(client: genai.Client) -> None:
+    tiny = types.GenerateContentConfig(image_config=types.ImageConfig(image_size="512"))
+    requests = [
+        {"contents": "Draw three pictures of a fox", "metadata": {"key": "foxes"}},
+        {"contents": "Describe a fox", "config": {"response_modalities": ["TEXT"]}, "metadata": {"key": "words"}},
+        {"contents": "A tiny fox", "config": tiny, "metadata": {"key": "tiny"}},
+    ]
+    job = client.batches.create(model=MODEL, src=requests, config={"display_name": "foxes"})
+    assert job.name.startswith("batches/") and job.state == types.JobState.JOB_STATE_PENDING
+    assert (job.display_name, job.model, job.dest) == ("foxes", f"models/{MODEL}", None)
+    job, states = wait_until_ended(client, job)
+    assert states == ["JOB_STATE_PENDING", "JOB_STATE_RUNNING", "JOB_STATE_SUCCEEDED"]
+    assert job.end_time and job.create_time < job.end_time
+    results = {r.metadata["key"]: r for r in job.dest.inlined_responses}
+    assert list(results) == ["foxes", "words", "tiny"]
+    parts = results["foxes"].response.parts
+    assert parts[0].text.startswith("Sure! Here's what I made for you.")
+    assert sum(bool(p.inline_data) for p in parts) == 2  # one picture fewer than asked
+    assert "*“Describe a fox”*" in results["words"].response.text
+    assert results["tiny"].response is None and results["tiny"].error.code == 3  # INVALID_ARGUMENT
+    assert "Unsupported image size: 512" in results["tiny"].error.message
+    assert job.name in [b.name for b in client.batches.list(config={"page_size": 1})]
+
+
+def test_file_batch_gives_a_bad_line_an_error_of_its_own(client: genai.Client, tmp_path: Path) -> None:
+    wide = {"response_modalities": ["TEXT", "IMAGE"], "image_config": {"aspect_ratio": "16:9"}}
+    lines = [
+        {"key": "wide", "request": {"contents": [{"parts": [{"text": "A wide valley"}]}], "generation_config": wide}},
+        {"key": "bad", "request": {"contents": [{"parts": [{"text": "A cat"}]}], "image_config": {"image_size": "2K"}}},
+        {"key": "text", "request": {"contents": [{"parts": [{"text": "Name a cat"}]}]}},
+    ]
+    uploaded = client.files.upload(file=write_lines(tmp_path / "batch.jsonl", lines), config={"mime_type": "jsonl"})
+    job = client.batches.create(model=MODEL, src=uploaded.name)
+    job, states = wait_until_ended(client, job)
+    assert states[-1] == "JOB_STATE_SUCCEEDED" and job.dest.file_name.startswith("files/batch-")
+    result = client.files.get(name=job.dest.file_name)
+    assert result.source == types.FileSource.GENERATED and result.download_uri
+    results = {line["key"]: line for line in map(json.loads, client.files.download(file=result).splitlines())}
+    assert list(results) == ["wide", "bad", "text"]
+    picture = next(p for p in results["wide"]["response"]["candidates"][0]["content"]["parts"] if "inlineData" in p)
+    assert png_size(base64.b64decode(picture["inlineData"]["data"])) == (1376, 768)
+    assert results["bad"] == {
+        "key": "bad",
+        "error": {
+            "code": 3,
+            "message": "Invalid JSON payload received. Unknown name \"image_config\" at 'request': Cannot find field.",
+        },
+    }
+    assert "response" in results["text"]
+
+
+def test_cancel_then_delete_a_batch(client: genai.Client) -> None:
+    job = client.batches.create(model=MODEL, src=[{"contents": "A slow fox", "metadata": {"key": "fox"}}])
+    client.batches.cancel(name=job.name)
+    time.sleep(BATCH_SECONDS + 0.05)  # past the moment it would have succeeded
+    cancelled = client.batches.get(name=job.name)
+    assert cancelled.state == types.JobState.JOB_STATE_CANCELLED and cancelled.dest is None
+    client.batches.delete(name=job.name)
+    with pytest.raises(errors.ClientError) as caught:
+        client.batches.get(name=job.name)
+    assert caught.value.code == 404 and caught.value.status == "NOT_FOUND"
+    assert job.name not in [b.name for b in client.batches.list()]
+
+
+def test_files_and_batches_come_through_a_first_attempt_429(tmp_path: Path) -> None:
+    """Every distinct request is refused once, the upload's second step included (the SDK's upload loop sends it
+    again after 1 s when the answer has no x-goog-upload-status); the download alone is not (the SDK never
+    retries it). ``max_delay`` caps tenacity's jitter (1 s by default) to keep the test short."""
+    with Imitation(first_attempt_status=429, batch_seconds=0.2) as server:
+        retry = types.HttpRetryOptions(attempts=4, initial_delay=0.1, max_delay=0.2)
+        retrying = genai.Client(api_key="k", http_options=types.HttpOptions(base_url=server.url, retry_options=retry))
+        line = {"key": "k1", "request": {"contents": [{"parts": [{"text": "A boat"}]}]}}
+        uploaded = retrying.files.upload(file=write_lines(tmp_path / "in.jsonl", [line]), config={"mime_type": "jsonl"})
+        from_file = retrying.batches.create(model=MODEL, src=uploaded.name)
+        inline = retrying.batches.create(model=MODEL, src=[{"contents": "A ship", "metadata": {"key": "k2"}}])
+        done, _ = wait_until_ended(retrying, from_file)
+        assert json.loads(retrying.files.download(file=done.dest.file_name))["response"]["candidates"]
+        done, _ = wait_until_ended(retrying, inline)
+        assert done.dest.inlined_responses[0].response.parts[1].inline_data
+        assert len(list(retrying.batches.list())) == 2
+        retrying.batches.cancel(name=inline.name)  # already over: it stays SUCCEEDED
+        assert retrying.batches.get(name=inline.name).state == types.JobState.JOB_STATE_SUCCEEDED
+        retrying.batches.delete(name=inline.name)
+        with pytest.raises(errors.ClientError, match="404"):
+            retrying.batches.get(name=inline.name)
+    sent = Counter((r["method"], r["path"]) for r in server.requests)
+    downloads = [path for _, path in sent if path.endswith(":download?alt=media")]
+    assert [sent[("GET", path)] for path in downloads] == [1]
+    assert all(n >= 2 for (_, path), n in sent.items() if path not in downloads), sent
+    assert [n for (_, path), n in sent.items() if "upload_id=" in path] == [2]  # the upload's second step

@@ -79,7 +79,7 @@ def test_rows_of_several_answers_their_time_and_a_batch_discount(shown: list[Any
     lines = shown[0].data.splitlines()
     assert lines[0].startswith("| | took | input tokens |")
     full = Usage(input=30, image=2240).usd(NANO)
-    assert lines[2] == f"| one by one | 12.3 s | 30 | 0 | 0 | 2,240 | 0 | {full:.4f} |"
-    assert lines[3] == f"| batch | 80.0 s | 30 | 0 | 0 | 2,240 | 0 | {full / 2:.4f} |"
-    assert lines[4].startswith("| **total** | 92.3 s | 60 |") and lines[4].endswith(f"| {full * 1.5:.4f} |")
+    assert lines[2] == f"| one by one | 12.34 s | 30 | 0 | 0 | 2,240 | 0 | {full:.4f} |"
+    assert lines[3] == f"| batch | 80.00 s | 30 | 0 | 0 | 2,240 | 0 | {full / 2:.4f} |"
+    assert lines[4].startswith("| **total** | 92.34 s | 60 |") and lines[4].endswith(f"| {full * 1.5:.4f} |")
     assert "with the discounts given" in shown[0].data
