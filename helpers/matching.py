@@ -2,10 +2,10 @@
 
 vcrpy compares requests after its filters ran on them, with the matchers named in ``match_on``:
 
-* the filters (:meth:`Rules.filters`): the loopback port dropped (the stand-in's port changes every
-  run), every header but Content-Type dropped (the key header never reaches a cassette), and every
-  request picture replaced by a hash of its pixels (a chat resends earlier pictures, perhaps
-  re-encoded);
+* the filters (:meth:`Rules.filters`): the method in capitals (aiohttp keeps the SDK's "post"), the
+  loopback port dropped (the stand-in's port changes every run), every header but Content-Type
+  dropped (the key header never reaches a cassette), and every request picture replaced by a hash
+  of its pixels (a chat resends earlier pictures, perhaps re-encoded);
 * the ``turn`` matcher (:meth:`Rules.same_turn`, registered with vcrpy): the same body; or, when no
   recorded request has this body, the same last turn (a chat turn sent again with a longer history,
   as when a learner runs a cell twice);
@@ -78,7 +78,7 @@ class Rules:
 
     def filters(self) -> tuple[Callable[[Any], Any], ...]:
         """vcrpy's before_record_request filters, in order. Each is idempotent (vcrpy runs them often)."""
-        return (_drop_loopback_port, _keep_content_type, self._hash_pictures)
+        return (_upper_method, _drop_loopback_port, _keep_content_type, self._hash_pictures)
 
     def _hash_pictures(self, request: Any) -> Any:
         request.body = self.body(request.body)
@@ -108,6 +108,12 @@ class Rules:
         if any(other.body == sent.body for other in self.recorded):
             return False
         return turn(sent.body) == turn(recorded.body)
+
+
+def _upper_method(request: Any) -> Any:
+    """POST, however the HTTP library spelled it (google-genai hands aiohttp, used when installed, "post")."""
+    request.method = request.method.upper()
+    return request
 
 
 def _drop_loopback_port(request: Any) -> Any:

@@ -66,7 +66,7 @@ class StandinServer:
         self.store = store.Store(self.settings, self.stamp, self.respond)
         self._faults: collections.deque[int | str] = collections.deque()
         self._attempts: collections.Counter[str] = collections.Counter()
-        self._used: dict[str, collections.deque[list[float]]] = collections.defaultdict(collections.deque)
+        self._buckets: dict[tuple[str, str], list[float]] = {}  # (key, "requests" | "images") -> [level, when]
         self._random, self._lock = random.Random(self.settings.seed), threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
 
@@ -78,7 +78,7 @@ class StandinServer:
 
     def start(self) -> StandinServer:
         if self._httpd is None:
-            httpd = self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
+            httpd = self._httpd = _Server(("127.0.0.1", self.port), _Handler)
             httpd.daemon_threads, httpd.standin = True, self  # type: ignore[attr-defined]
             threading.Thread(
                 target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True, name="standin"
@@ -128,20 +128,19 @@ class StandinServer:
         """How long the pictures in ``answer`` take to make: ``picture_seconds`` for each 1024×1024 pixels."""
         return self.settings.picture_seconds * wire.pixels(answer) / 1024**2 if self.settings.picture_seconds else 0
 
-    def admit(self, key: str, model: str) -> list[float]:
-        """Count a request on its key's quotas (429 saying when a slot frees); the caller sets the entry's images."""
+    def admit(self, key: str, model: str, images: int) -> None:
+        """Take one request and ``images`` pictures from the key's quotas (429 saying when they are there): buckets of
+        ``rpm`` and ``ipm`` that start full and refill at that many a ``minute`` (Google does not publish its own)."""
         s, now = self.settings, time.monotonic()
         with self._lock:
-            used = self._used[key]
-            while used and used[0][0] <= now - s.minute:
-                used.popleft()
-            for limit, what, weight in ((s.rpm, "requests", lambda e: 1), (s.ipm, "images", lambda e: e[1])):
-                left = sum(map(weight, used))
-                if limit and left >= limit:
-                    entry = next(e for e in used if (left := left - weight(e)) < limit)  # the one whose leaving frees
-                    raise wire.quota(what, limit, model, entry[0] + s.minute - now, s.minute)
-            used.append(entry := [now, 0.0])
-            return entry
+            wanted = [("requests", s.rpm, 1), ("images", s.ipm, images)]
+            for what, limit, need in wanted:
+                level, when = self._buckets.setdefault((key, what), [limit, now])
+                self._buckets[key, what] = [level := min(limit, level + (now - when) * limit / s.minute), now]
+                if limit and level < min(need, limit):
+                    raise wire.quota(what, limit, model, (min(need, limit) - level) * s.minute / limit, s.minute)
+            for what, limit, need in wanted:
+                self._buckets[key, what][0] -= need if limit else 0
 
     def respond(self, model: models.ImageModel, request: Any, where: str) -> wire.Json:
         """One batch request's ``{"response"}``, or its ``{"error"}`` (it fails alone), as generateContent answers."""
@@ -158,6 +157,10 @@ _Stored = collections.namedtuple("_Stored", "body images tokens")
 
 def _nowhere(method: str, path: str) -> wire.ApiError:
     return wire.ApiError(404, "NOT_FOUND", f"Method not found: {method} {path} (stand-in Gemini API).")
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 64  # sixteen requests at once queue up, none is refused (Python's default is 5)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -258,10 +261,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif action == "batchGenerateContent":
             self._json(200, standin.store.create_batch(model, body), self.fault)
         elif action in ("generateContent", "streamGenerateContent"):
-            entry = standin.admit(self.key, model.id)
             ask = wire.read_generate(model, body, standin.store.fetch)
             reply = answers.reply(standin.answers, ask, standin.attempt(ask))
-            entry[1] = sum("image" in p and not p.get("thought") for p in reply.parts)
+            standin.admit(self.key, model.id, sum("image" in p and not p.get("thought") for p in reply.parts))
             time.sleep(reply.delay)
             stream = action.startswith("stream")
             self._answer(wire.stream_chunks(ask, reply) if stream else wire.generate_response(ask, reply))
@@ -278,12 +280,12 @@ class _Handler(BaseHTTPRequestHandler):
         if previous and previous not in standin.interactions:
             raise wire.ApiError(404, "NOT_FOUND", f"Interaction {previous} was not found (or was not stored).")
         before = standin.interactions.get(previous) if previous else None
-        entry = standin.admit(self.key, str(body.get("model")))
         ask = wire.read_interaction(body, standin.store.fetch)
         # Server-side state: earlier pictures and turns stay on the server, counted as input (the docs say so).
         ask.earlier_images = list(before.images) if before else []
         reply = answers.reply(standin.answers, ask, standin.attempt(ask))
-        entry[1] = len(made := [p["image"] for p in reply.parts if "image" in p and not p.get("thought")])
+        made = [p["image"] for p in reply.parts if "image" in p and not p.get("thought")]
+        standin.admit(self.key, str(body.get("model")), len(made))
         time.sleep(reply.delay)
         identifier = "standin-" + wire.digest(ask.seed, previous, size=16)
         ask.history_tokens = before.tokens if before else 0

@@ -74,6 +74,9 @@ PREINSTALLED = (
     "distro",
     "wrapt",
     "PyYAML",
+    # Colab has these too: with aiohttp installed, google-genai's client.aio uses it instead of httpx (07, 10)
+    "tqdm",
+    "aiohttp",
 )
 # Colab's google-genai, kept out of the constraints file so that the install cell may upgrade it.
 COLAB_GENAI = "google-genai==2.12.1"

@@ -36,7 +36,10 @@ def recorded_prompts(notebook: str) -> set[str]:
     cassette = json.loads((ROOT / "recordings" / f"{notebook}.json").read_text(encoding="utf-8"))
     found = set()
     for interaction in cassette["interactions"]:
-        body = json.loads(interaction["request"]["body"] or "{}")
+        try:
+            body = json.loads(interaction["request"]["body"] or "{}")
+        except ValueError:  # an uploaded file's bytes (10's JSON lines of requests)
+            continue
         if "contents" in body:
             last = body["contents"][-1]["parts"]
             found.add(normal(" ".join(p["text"] for p in last if isinstance(p.get("text"), str))))
@@ -59,7 +62,8 @@ def test_one_answers_file_per_notebook() -> None:
 @pytest.mark.parametrize("path", ANSWER_FILES, ids=lambda p: p.stem)
 def test_answers_file_is_small_and_loads_strictly(path: Path) -> None:
     assert len(path.read_text(encoding="utf-8").splitlines()) <= 150
-    assert answers.load(path.stem).entries
+    loaded = answers.load(path.stem)
+    assert loaded.entries or loaded.server  # a file with neither has no reason to exist
 
 
 @pytest.mark.parametrize("path", ANSWER_FILES, ids=lambda p: p.stem)

@@ -306,3 +306,14 @@ def test_upload_headers_are_kept_without_the_loopback_port_and_json_lines_are_co
     _map_json(body, "application/jsonl", lambda data: seen.append(data["key"]) or data)
     assert seen == ["a", "a"]
     assert _map_json(b"not json\nat all", "text/plain", lambda data: data) == b"not json\nat all"
+
+
+def test_a_request_method_in_small_letters_matches() -> None:
+    """google-genai hands aiohttp (used for client.aio when it is installed, as in Colab) the method "post"."""
+    from vcr.request import Request
+
+    rules = matching.Rules()
+    request = Request("post", "http://127.0.0.1:4321/v1/models/m:generateContent", b"{}", {})
+    for step in rules.filters():
+        request = step(request)
+    assert request.method == "POST" and request.uri == "http://127.0.0.1/v1/models/m:generateContent"

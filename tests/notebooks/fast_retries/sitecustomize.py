@@ -17,7 +17,9 @@ import time
 import types
 
 SHORTER = 100  # the waits are divided by this
-SLEEPERS = {"tenacity.nap", "google.genai._gaos.utils.retries"}  # modules whose global `time` is replaced
+#: Modules whose global `time` is replaced: tenacity's sleep, the Interactions client's retry loop, and the
+#: SDK's own loop that asks again for a resumable upload's status (Files API).
+SLEEPERS = {"tenacity.nap", "google.genai._gaos.utils.retries", "google.genai._api_client"}
 
 
 class _ShortSleeps(types.ModuleType):
