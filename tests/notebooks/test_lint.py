@@ -56,8 +56,8 @@ def set_source(index: int, text: str) -> Callable[[dict[str, Any]], None]:
         (lambda nb: nb["cells"][3].update(source="Now we draw a picture."), "'we': write to the learner"),
         (lambda nb: nb["cells"][3].update(source="It costs $5 to $10."), "'$' in prose"),
         (
-            lambda nb: nb["cells"][3].update(source="As notebook 07 shows."),
-            "mentions notebook 07, which does not exist",
+            lambda nb: nb["cells"][3].update(source="As notebook 09 shows."),
+            "mentions notebook 09, which does not exist",
         ),
         (
             lambda nb: nb["cells"][5]["outputs"].append({"output_type": "stream", "name": "stderr", "text": "warn"}),
@@ -101,7 +101,7 @@ def test_the_calls_a_notebook_announces_are_the_calls_it_makes(repo: Path) -> No
 
 
 def test_coming_soon_mentions_are_allowed(repo: Path) -> None:
-    assert edit(repo, set_source(3, "Notebook 07 (coming soon) shows it.")) == []
+    assert edit(repo, set_source(3, "Notebook 09 (coming soon) shows it.")) == []
 
 
 def test_repository_rules(repo: Path) -> None:

@@ -266,7 +266,7 @@ def test_replay_inside_the_kernel_opens_no_socket(tmp_path: Path) -> None:
     env = clean_environment(
         NO_NETWORK_LOG=str(tmp_path / "connections.txt"), PYTHONPATH=os.pathsep.join([str(spy), *sys.path])
     )
-    execute(folder / "03_conversational_editing.ipynb", env, closing=None, timeout=300)
+    execute(folder / "01_quickstart.ipynb", env, closing=None, timeout=300)  # calls generate_content and interactions
     assert not (tmp_path / "connections.txt").exists(), (tmp_path / "connections.txt").read_text()
 
 

@@ -6,8 +6,9 @@ two places: tenacity's default ``sleep`` (``tenacity.nap``, for generate_content
 and the Interactions client's own retry loop (``google.genai._gaos.utils.retries``). Both call ``time.sleep``
 through their module's global ``time``; here, as each of those two modules is imported, that global is
 replaced by the time module with a ``sleep`` that waits a hundredth of what it is asked. The retries
-themselves, their number and their order are real; only the waits are shorter. ``time.sleep`` itself, and
-every other module, are untouched.
+themselves, their number and their order are real; only the waits are shorter. ``client.aio``'s retries wait
+through tenacity's ``AsyncRetrying`` instead, whose default ``sleep`` (``asyncio.sleep``) is shortened alike.
+``time.sleep`` itself, and every other module, are untouched.
 """
 
 import importlib.abc
@@ -36,11 +37,29 @@ class _ShortSleeps(types.ModuleType):
 SHORT_SLEEPS = _ShortSleeps("time")
 
 
+def _shorten(module: types.ModuleType) -> None:
+    """Shorten the waits of one of the modules in SLEEPERS or ASYNC_SLEEPERS, once it has run."""
+    if module.__name__ in SLEEPERS:
+        module.time = SHORT_SLEEPS  # type: ignore[attr-defined]
+        return
+    # tenacity's AsyncRetrying (client.aio) sleeps with asyncio.sleep through the default of its `sleep` argument.
+    original = module._portable_async_sleep
+
+    def short(seconds: float) -> object:
+        return original(seconds / SHORTER)
+
+    init = module.AsyncRetrying.__init__
+    init.__defaults__ = (short, *init.__defaults__[1:])
+
+
+ASYNC_SLEEPERS = {"tenacity.asyncio"}
+
+
 class _ShortenOnImport(importlib.abc.MetaPathFinder):
     """Finds the modules in SLEEPERS as usual, and replaces their ``time`` once they have run."""
 
     def find_spec(self, fullname, path, target=None):  # type: ignore[no-untyped-def]
-        if fullname not in SLEEPERS:
+        if fullname not in SLEEPERS | ASYNC_SLEEPERS:
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
         if spec is None or spec.loader is None:
@@ -49,7 +68,7 @@ class _ShortenOnImport(importlib.abc.MetaPathFinder):
 
         def exec_module(module: types.ModuleType) -> None:
             run(module)
-            module.time = SHORT_SLEEPS  # type: ignore[attr-defined]
+            _shorten(module)
 
         spec.loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
