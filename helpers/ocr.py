@@ -95,6 +95,22 @@ def _distance_within(expected: str, read: str) -> tuple[int, int, int]:
     return previous[end][0], previous[end][1], end
 
 
+def _read(pytesseract: Any, image: Any, lang: str, layout: str) -> str:
+    """Tesseract's reading, on one thread: its OpenMP threads make it several times slower on a small machine
+    (four times here, on 2 cores), and a notebook reads one picture at a time anyway."""
+    import os
+
+    before = os.environ.get("OMP_THREAD_LIMIT")
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        return str(pytesseract.image_to_string(image, lang=lang, config=layout, timeout=60))
+    finally:
+        if before is None:
+            os.environ.pop("OMP_THREAD_LIMIT", None)
+        else:
+            os.environ["OMP_THREAD_LIMIT"] = before
+
+
 def text_accuracy(expected: str, picture: Any, *, lang: str = "eng") -> TextCheck:
     """Read ``picture`` (an answer, Part, bytes or image) with Tesseract and compare it with ``expected``."""
     try:
@@ -106,7 +122,7 @@ def text_accuracy(expected: str, picture: Any, *, lang: str = "eng") -> TextChec
     best: tuple[int, int, int, str] | None = None
     for layout in ("--psm 3", "--psm 6"):  # Tesseract's automatic layout, then the picture as one block
         try:
-            read = pytesseract.image_to_string(image, lang=lang, config=layout, timeout=60)
+            read = _read(pytesseract, image, lang, layout)
         except pytesseract.TesseractNotFoundError:
             return TextCheck(expected, lang=lang, problem=f"Tesseract is not installed: {_install(lang)}.")
         except (pytesseract.TesseractError, RuntimeError) as error:
