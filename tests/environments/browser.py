@@ -17,10 +17,8 @@ from __future__ import annotations
 import configparser
 import difflib
 import json
-import os
 import re
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -33,6 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+from helpers.session import clean_environment
+from tools.record import copy_notebooks
 
 if TYPE_CHECKING:  # pragma: no cover
     from playwright.sync_api import Browser, Locator, Page, ViewportSize
@@ -55,7 +56,6 @@ SHOTS = Path("/tmp/browser-shots")
 SANITIZE = ROOT / "tests" / "sanitize.cfg"  # what nbval substitutes before comparing outputs
 VIEWPORT: ViewportSize = {"width": 1400, "height": 900}
 #: Environment variables the server and its kernels must not see: keys, modes, base URLs, models.
-SECRET_PREFIXES = ("GENAI_", "GEMINI_", "GOOGLE_")
 #: User settings, by plugin (JUPYTERLAB_SETTINGS_DIR/<package>/<plugin>.jupyterlab-settings).
 SETTINGS: dict[str, dict[str, Any]] = {
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
@@ -161,7 +161,7 @@ def free_port() -> int:
 
 def lab_environment(work: Path) -> dict[str, str]:
     """This process's environment without keys or modes, with every Jupyter folder under ``work``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(SECRET_PREFIXES)}
+    env = clean_environment()
     folders = {
         "JUPYTERLAB_SETTINGS_DIR": "settings",
         "JUPYTERLAB_WORKSPACES_DIR": "workspaces",
@@ -189,7 +189,7 @@ def write_settings(settings_dir: Path) -> None:
 def start_lab(work: Path, timeout: float = 90) -> Lab:
     """Copy notebooks/ (without outputs/ and checkpoints) to ``work``/root and serve it; wait until it answers."""
     root = work / "root"
-    shutil.copytree(NOTEBOOKS_DIR, root, ignore=shutil.ignore_patterns("outputs", ".*"))
+    copy_notebooks(NOTEBOOKS_DIR, root)
     env = lab_environment(work)
     write_settings(Path(env["JUPYTERLAB_SETTINGS_DIR"]))
     port, token = free_port(), secrets.token_hex(16)

@@ -34,6 +34,7 @@ from typing import Any, NoReturn
 import pytest
 from packaging.version import Version
 
+from helpers.errors import plain as without_colours
 from tests.environments.colab_runtime import (
     COLAB_GENAI,
     KERNEL_STACK,
@@ -134,8 +135,7 @@ def test_notebook_in_a_colab_like_runtime(
 
 def plain(text: str | list[Any]) -> str:
     """Text without terminal colours (nbformat stores a stream's text as a string or a list of lines)."""
-    joined = text if isinstance(text, str) else "".join(plain(t) for t in text)
-    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", joined)
+    return without_colours(text if isinstance(text, str) else "".join(text))
 
 
 def check(result: Run, pins: dict[str, str], *, first_run: bool) -> list[str]:

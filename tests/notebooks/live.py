@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
-from tools.record import execute
+from helpers.session import clean_environment
+from tools.record import copy_notebooks, execute
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -21,12 +21,11 @@ def run_live(name: str, base_url: str, tmp_path: Path, *, fast_retries: bool = F
 
     With ``fast_retries`` the kernel loads fast_retries/sitecustomize.py: the client's retries happen as
     configured, but tenacity sleeps a hundredth of each wait."""
-    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns("outputs", ".*"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GENAI_", "GEMINI_", "GOOGLE_"))}
-    env |= {"GENAI_NOTEBOOK_MODE": "live", "GEMINI_API_KEY": KEY, "GOOGLE_GEMINI_BASE_URL": base_url}
+    folder = copy_notebooks(ROOT / "notebooks", tmp_path / "notebooks")
+    env = clean_environment(GENAI_NOTEBOOK_MODE="live", GEMINI_API_KEY=KEY, GOOGLE_GEMINI_BASE_URL=base_url)
     if fast_retries:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FAST_RETRIES), env.get("PYTHONPATH")]))
-    return execute(tmp_path / "notebooks" / name, env, closing=None, timeout=300)
+    return execute(folder / name, env, closing=None, timeout=300)
 
 
 def outputs(nb: Any) -> list[dict[str, Any]]:

@@ -146,9 +146,8 @@ def test_the_setup_and_sdk_only_cells_run_without_helpers_and_keep_retrying(tmp_
 
 @pytest.fixture(autouse=True)
 def _no_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith(("GENAI_", "GEMINI_", "GOOGLE_")):
-            monkeypatch.delenv(name)
+    for name in set(os.environ) - set(clean_environment()):
+        monkeypatch.delenv(name)
 
 
 # -- 03 in practice mode: pictures that agree with the edits -----------------------------------------

@@ -4,7 +4,6 @@ temporary copy, replay it, find the key nowhere, and keep the old recording when
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -13,18 +12,20 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from helpers.session import clean_environment
+from tools.record import copy_notebooks
+
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_KEY = "AIza" + "Sy" + "Fake" + "0" * 29  # key-shaped; assembled so no file here holds one
 
 
 def run_record(*args: str, key: str = FAKE_KEY) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GENAI_", "GEMINI_", "GOOGLE_"))}
     return subprocess.run(
         [sys.executable, "-m", "tools.record", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**env, "GEMINI_API_KEY": key},
+        env=clean_environment(GEMINI_API_KEY=key),
         timeout=600,
     )
 
@@ -32,7 +33,7 @@ def run_record(*args: str, key: str = FAKE_KEY) -> subprocess.CompletedProcess[s
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("record")
-    shutil.copytree(ROOT / "notebooks", work / "notebooks", ignore=shutil.ignore_patterns("outputs", ".*"))
+    copy_notebooks(ROOT / "notebooks", work / "notebooks")
     result = run_record(
         "--stand-in", "--recordings", str(work / "recordings"), str(work / "notebooks" / "01_quickstart.ipynb")
     )
