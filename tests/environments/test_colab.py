@@ -135,7 +135,7 @@ def test_notebook_in_a_colab_like_runtime(
 
 def plain(text: str | list[Any]) -> str:
     """Text without terminal colours (nbformat stores a stream's text as a string or a list of lines)."""
-    return without_colours(text if isinstance(text, str) else "".join(text))
+    return without_colours(text) if isinstance(text, str) else "".join(plain(t) for t in text)
 
 
 def check(result: Run, pins: dict[str, str], *, first_run: bool) -> list[str]:

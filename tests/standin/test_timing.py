@@ -96,8 +96,10 @@ def with_retries(call: Callable[[], Any], refusals: list[errors.APIError]) -> fl
 
 def test_images_a_minute_pace_a_retrying_client_to_the_quota() -> None:
     """20 images a (shortened) minute, 40 one-picture requests: no call fails; the first 20 go through at once (the
-    bucket starts full), then one every twentieth of a minute as it refills: never sooner, and not 10 % later."""
-    minute, refusals = 1.5, []
+    bucket starts full), then one every twentieth of a minute as it refills: never sooner, and the last within 10 %
+    of the quota's bound (a minute after the first). The minute is long enough that a slow machine's requests
+    (tens of milliseconds each) are never what paces them."""
+    minute, refusals = 4.0, []
     with StandinServer(ipm=20, minute=minute) as server:
         client, warm = (
             client_on(server),
@@ -113,8 +115,9 @@ def test_images_a_minute_pace_a_retrying_client_to_the_quota() -> None:
             for _ in range(40)
         ]
     due = [(n - 19) * minute / 20 for n in range(20, 40)]  # when the n-th request's picture is in the bucket
-    late = [(start - starts[0]) - when for start, when in zip(starts[20:], due, strict=True)]
-    assert refusals and all(-0.01 <= lag <= minute * 0.1 for lag in late), late
+    early = [when - (start - starts[0]) for start, when in zip(starts[20:], due, strict=True)]
+    assert refusals and max(early) <= 0.01, early
+    assert minute * 0.99 <= starts[-1] - starts[0] <= minute * 1.1, starts[-1] - starts[0]
     error = refusals[0]
     assert (error.code, error.status) == (429, "RESOURCE_EXHAUSTED") and "limit: 20, model: " + MODEL in error.message
     assert re.fullmatch(r"\d\.\d{3}s", retry_delay(error))  # a shortened minute: milliseconds; else whole seconds
