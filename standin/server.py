@@ -7,8 +7,7 @@
 Serves ``/v1`` and ``/v1beta``: ``models`` (list, get, ``:generateContent``, ``:streamGenerateContent`` with
 ``?alt=sse``, ``:countTokens``, ``:batchGenerateContent``), ``batches``, ``files`` (and the resumable upload) and
 ``interactions``, to any non-empty key. What comes back is decided by ``standin.answers``; the shapes by
-``standin.wire`` and ``standin.store``; how long it takes, and the quotas, by :class:`Settings`.
-"""
+``standin.wire`` and ``standin.store``; how long it takes, and the quotas, by :class:`Settings`."""
 
 from __future__ import annotations
 
