@@ -2,14 +2,14 @@
 
 ``walk(obj)`` accepts a response from ``generate_content`` or ``chat.send_message``, a stream
 (the iterator from ``generate_content_stream``), a chat turn (``Content``), a chat (its history),
-an ``Interaction`` from ``client.interactions.create``, a candidate, a part, or a list of any
-of these. Iterating the walk yields :class:`Piece` objects in order; a stream is read as it
-arrives, its text pieces joined, and what was read is kept, so a walk can be iterated again
-(a stream cannot). It also notes what the answer said about itself: finish reasons, a blocked
-prompt, grounding, an Interaction's status. ``show``, the gallery,
-the exporter and ``save_images`` all read answers through here, and nothing else parses the
-SDK's objects. Objects are recognised by their attributes, so SDK versions that differ a
-little (Colab ships an older one) still work.
+an ``Interaction`` from ``client.interactions.create`` or its stream of events (``stream=True``),
+a candidate, a part, or a list of any of these. Iterating the walk yields :class:`Piece` objects
+in order; a stream is read as it arrives, its text pieces joined, and what was read is kept, so a
+walk can be iterated again (a stream cannot). It also notes what the answer said about itself:
+finish reasons, a blocked prompt, grounding, an Interaction's status. ``show``, the gallery, the
+exporter and ``save_images`` all read answers through here, and nothing else parses the SDK's
+objects. Objects are recognised by their attributes, so SDK versions that differ a little (Colab
+ships an older one) still work.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ class Walk:
         self._grounding: list[Any] = []
         self._answers = 0
         self._stream_error: BaseException | None = None
+        self._step_kinds: dict[int, str] = {}  # an Interaction stream's step types, by index
         self._source: Iterator[Piece] | None = self._walk(obj, 0)
 
     def __iter__(self) -> Iterator[Piece]:
@@ -127,7 +128,9 @@ class Walk:
 
     def _walk(self, obj: Any, turn: int) -> Iterator[Piece]:
         kind = _kind(obj)
-        if kind == "response":
+        if kind == "event":
+            yield from self._event(obj, turn)
+        elif kind == "response":
             yield from self._response(obj, turn)
         elif kind == "interaction":
             yield from self._interaction(obj, turn)
@@ -203,6 +206,32 @@ class Walk:
             if kind not in ("user_input", "model_output") and kind:
                 yield Piece(other=kind.replace("_", " "), role=role, turn=turn)
 
+    def _event(self, event: Any, turn: int) -> Iterator[Piece]:
+        """One event of an Interaction stream: a step starts, a piece of it arrives, the interaction ends."""
+        kind, index = _name(getattr(event, "event_type", None)), getattr(event, "index", 0)
+        finish = self._finishes.setdefault((turn, 0), Finish())
+        if kind == "step.start":
+            self._step_kinds[index] = _name(getattr(getattr(event, "step", None), "type", None))
+        elif kind == "step.delta":
+            delta, thought = getattr(event, "delta", None), self._step_kinds.get(index) == "thought"
+            what = _name(getattr(delta, "type", None))
+            if what in ("text", "thought_summary"):  # a delta's text is kept as sent: spaces join chunks
+                text = getattr(delta, "text", None) or getattr(getattr(delta, "content", None), "text", None)
+                piece: Piece | None = Piece(text=text if isinstance(text, str) else "")
+            else:
+                piece = None if what == "thought_signature" else _interaction_content(delta, "model", turn)
+            if piece is not None and (piece.text or piece.data or piece.other):
+                piece = Piece(**{**vars(piece), "thought": thought or what == "thought_summary", "turn": turn})
+                finish.has_content = finish.has_content or not piece.thought
+                yield piece
+        elif kind in ("interaction.completed", "interaction.cancelled"):
+            self._answers += 1
+            status = _name(getattr(getattr(event, "interaction", None), "status", None)) or kind.split(".")[1]
+            finish.reason = "STOP" if status.lower() == "completed" else status.upper()
+        elif kind == "error":
+            finish.reason = "FAILED"
+            finish.message = _text(getattr(getattr(event, "error", None), "message", None))
+
 
 def walk(obj: Any) -> Walk:
     """Walk ``obj`` (see the module docstring); iterate the result for its pieces."""
@@ -213,6 +242,8 @@ def _kind(obj: Any) -> str:
     """What ``obj`` is, for the walk: "" for anything it cannot read."""
     if obj is None:
         return "none"
+    if hasattr(obj, "event_type"):
+        return "event"
     if hasattr(obj, "candidates") and hasattr(obj, "prompt_feedback"):
         return "response"
     if hasattr(obj, "steps") and hasattr(obj, "status"):
@@ -237,14 +268,8 @@ def _kind(obj: Any) -> str:
 
 #: Part fields that carry something other than text or inline bytes, named for the learner.
 _OTHER_FIELDS = (
-    "function_call",
-    "function_response",
-    "executable_code",
-    "code_execution_result",
-    "file_data",
-    "tool_call",
-    "tool_response",
-)
+    "function_call function_response executable_code code_execution_result file_data tool_call tool_response"
+).split()
 
 
 def _sdk_part(part: Any, role: str, turn: int) -> Iterator[Piece]:
@@ -257,14 +282,9 @@ def _sdk_part(part: Any, role: str, turn: int) -> Iterator[Piece]:
         yield Piece(text=text, thought=thought, role=role, turn=turn)
     if blob is not None:
         data = getattr(blob, "data", None)
-        yield Piece(
-            data=bytes(data) if isinstance(data, (bytes, bytearray)) else b"",
-            mime_type=_mime(getattr(blob, "mime_type", None)),
-            thought=thought,
-            role=role,
-            turn=turn,
-            other="" if data else "an inline part with no data",
-        )
+        raw = bytes(data) if isinstance(data, (bytes, bytearray)) else b""
+        mime, other = _mime(getattr(blob, "mime_type", None)), "" if data else "an inline part with no data"
+        yield Piece(data=raw, mime_type=mime, thought=thought, role=role, turn=turn, other=other)
     for name in _OTHER_FIELDS:
         value = getattr(part, name, None)
         if value is not None:
@@ -292,12 +312,8 @@ def _joined(parts: Iterator[Piece]) -> Iterator[Piece]:
     """Join consecutive text pieces of a stream (chunks split text anywhere, mid-word too)."""
     pending: Piece | None = None
     for part in parts:
-        if (
-            pending is not None
-            and part.text
-            and not part.data
-            and (part.thought, part.role) == (pending.thought, pending.role)
-        ):
+        same = pending is not None and (part.thought, part.role) == (pending.thought, pending.role)
+        if same and part.text and not part.data:
             pending = Piece(text=pending.text + part.text, thought=part.thought, role=part.role, turn=part.turn)
             continue
         if pending is not None:

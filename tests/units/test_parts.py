@@ -122,6 +122,46 @@ def test_an_interaction_decodes_its_base64_image(client: genai.Client) -> None:
     assert answer.images()[0].data == base64.b64decode(encoded) and sniff(answer.images()[0].data) == "image/png"
 
 
+def test_an_interaction_stream_is_walked_event_by_event(client: genai.Client) -> None:
+    events = client.interactions.create(
+        model=MODEL, input="a cat", response_format=[{"type": "text"}, {"type": "image"}], stream=True
+    )
+    answer = walked(events)
+    assert answer.kind == "stream" and answer.answers == 1 and answer.finishes[(0, 0)].reason == "STOP"
+    assert [p.text[:8] for p in answer if p.text] == ["Stand-in"]  # its text deltas joined into one piece
+    assert sniff(answer.images()[0].data) == "image/png"
+
+
+def test_an_interaction_stream_marks_thoughts_and_keeps_what_came_before_an_error() -> None:
+    def event(kind: str, index: int = 0, **fields: Any) -> SimpleNamespace:
+        return SimpleNamespace(event_type=kind, index=index, **fields)
+
+    def delta(**fields: Any) -> SimpleNamespace:
+        return SimpleNamespace(**fields)
+
+    encoded = base64.b64encode(RED).decode()
+    events = [
+        event("step.start", 0, step=SimpleNamespace(type="thought")),
+        event("step.delta", 0, delta=delta(type="thought_summary", content=SimpleNamespace(text="Plan a red "))),
+        event("step.delta", 0, delta=delta(type="thought_summary", content=SimpleNamespace(text="square."))),
+        event("step.delta", 0, delta=delta(type="thought_signature", signature="c2ln")),
+        event("step.start", 1, step=SimpleNamespace(type="model_output")),
+        event("step.delta", 1, delta=delta(type="text", text="Here it is.")),
+        event("step.delta", 1, delta=delta(type="image", data=encoded, mime_type="image/png")),
+        event("error", error=SimpleNamespace(message="The model stopped.")),
+    ]
+    answer = walked(iter(events))
+    assert summary(answer.obj) == []  # an iterator is read once: the walk kept what it read
+    assert [(p.text or p.mime_type, p.thought) for p in answer] == [
+        ("Plan a red square.", True),
+        ("Here it is.", False),
+        ("image/png", False),
+    ]
+    finish = answer.finishes[(0, 0)]
+    assert (finish.reason, finish.message, finish.has_content) == ("FAILED", "The model stopped.", True)
+    assert answer.images()[0].data == RED
+
+
 def test_an_interaction_like_object_with_url_safe_or_broken_base64() -> None:
     data = bytes(range(250, 256)) * 40 + RED  # holds "-" and "_" once URL-safe
     safe = base64.urlsafe_b64encode(data).decode().rstrip("=")
