@@ -256,8 +256,8 @@ def _kind(obj: Any) -> str:
         return "candidate"
     if hasattr(obj, "inline_data") and hasattr(obj, "text"):
         return "part"
-    if isinstance(obj, (list, tuple)):
-        return "list"
+    if isinstance(obj, (list, tuple)):  # a list of an Interaction's events is a stream read into a list
+        return "stream" if obj and hasattr(obj[0], "event_type") else "list"
     # Any other SDK object is a pydantic model, which iterates over its fields: not a stream.
     if isinstance(obj, Iterable) and not isinstance(obj, (str, bytes, dict)) and not hasattr(obj, "model_dump"):
         return "stream"
@@ -305,7 +305,8 @@ def _interaction_content(item: Any, role: str, turn: int) -> Piece | None:
             return Piece(other=f"{kind} content that is not valid base64", role=role, turn=turn)
         return Piece(data=raw, mime_type=_mime(getattr(item, "mime_type", None)), role=role, turn=turn)
     uri = _text(getattr(item, "uri", None))
-    return Piece(other=f"{kind or 'content'} at {uri}" if uri else f"{kind or 'content'}", role=role, turn=turn)
+    kind = kind.replace("_", " ") or "content"  # a stream's delta names a step as the step does: "google search call"
+    return Piece(other=f"{kind} at {uri}" if uri else kind, role=role, turn=turn)
 
 
 def _joined(parts: Iterator[Piece]) -> Iterator[Piece]:

@@ -140,10 +140,8 @@ def reason_table() -> None:
 
 
 def explain(error: BaseException) -> str:
-    """What an API fault (or a failed connection) means, in plain words, and what to do next.
-
-    Works for google.genai errors (ClientError, ServerError), the Interactions API's errors,
-    timeouts, dropped connections and damaged answers; anything else is named as it is."""
+    """What an API fault (or a failed connection) means, in plain words, and what to do next: google.genai errors
+    (ClientError, ServerError), the Interactions API's, timeouts, cut connections, damaged answers; else its name."""
     from helpers import models
 
     if isinstance(error, LearnerError):
@@ -152,7 +150,7 @@ def explain(error: BaseException) -> str:
     body = getattr(error, "body", None)
     details = getattr(error, "details", None) or (body if isinstance(body, dict) else {})
     inner = details.get("error", details) if isinstance(details, dict) else {}
-    message = str(getattr(error, "message", None) or inner.get("message") or error)
+    message = str(inner.get("message") or getattr(error, "message", None) or error)
     status = str(getattr(error, "status", None) or inner.get("status") or "")
     name = type(error).__name__
     if isinstance(code, int):
@@ -177,6 +175,8 @@ def explain(error: BaseException) -> str:
         if code == 404:
             gone = re.search(r"models/([\w.\-]+)", message)
             why = models.retired_message(gone.group(1)) if gone else None
+            if not gone and type(error).__module__.startswith("google.genai._interactions"):  # an interaction's id
+                why = "That interaction is not kept: deleted, made with store=False, or expired. Create a new one."
             return f"{head}\n" + (
                 why
                 or "That model is not available to your key: use the setup cell's MODEL, or list "

@@ -1,8 +1,6 @@
 """``python -m standin [--answers NOTEBOOK] [--port N] [--exit-with-stdin] [--rpm N] ...``: serve the stand-in API.
-
-Prints its URL first, then serves until interrupted (``--exit-with-stdin``: until stdin ends, as when the parent
-dies). Point the SDK at it with ``GOOGLE_GEMINI_BASE_URL=<url>`` and any key. The other options are the fields of
-``standin.server.Settings``; those given override the notebook's ``[server]`` table."""
+Prints its URL, then serves until interrupted (``--exit-with-stdin``: until stdin ends); point the SDK at it with
+``GOOGLE_GEMINI_BASE_URL=<url>`` and any key. The other options, Settings' fields, override the ``[server]`` table."""
 
 from __future__ import annotations
 
@@ -22,9 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exit-with-stdin", action="store_true", help="serve until stdin reaches end of file")
     for f in dataclasses.fields(Settings):  # --latency, --rpm, --ipm...: only those given override [server]
         kind = int if isinstance(f.default, int) else float
-        parser.add_argument(
-            "--" + f.name.replace("_", "-"), type=kind, default=argparse.SUPPRESS, help=f.metadata["help"]
-        )
+        flag = "--" + f.name.replace("_", "-")
+        parser.add_argument(flag, type=kind, default=argparse.SUPPRESS, help=f.metadata["help"])
     args = parser.parse_args(argv)
     settings = {f.name: getattr(args, f.name) for f in dataclasses.fields(Settings) if hasattr(args, f.name)}
     try:

@@ -1,13 +1,7 @@
-"""Placeholder pictures: flat, legible, and labelled STAND-IN so nobody takes them for Gemini's.
-
-``picture(spec, size, inputs, colours)`` draws one ImageSpec (``standin.spec``): a scene (a caption, characters in the
-colours they keep), text set in a font chosen by its script, bars for given numbers, the input pictures side by side,
-or an edit: the picture being edited, fitted whole (never stretched or cropped) beside a strip that says what was
-asked and lists the changes so far.
-
-Each picture carries a ``standin`` PNG text chunk of JSON (``meta`` reads it): the text it was asked to show, and for
-an edit the changes so far and the photo's box in the canvas. When a picture is sent again, an edit starts from that
-box, so labels never pile up on the pixels. No prompt is read here; the spec and the caller say everything."""
+"""Placeholder pictures (``picture``), flat, legible and labelled STAND-IN: a scene (a caption, characters in the
+colours they keep), text in a font for its script, bars, the input pictures side by side, or an edit (the picture fitted
+whole beside a strip saying what was asked and the changes so far). Each keeps JSON in a ``standin`` PNG chunk
+(``meta``): its text; for an edit, the changes and the photo's box, where the next edit starts. It reads no prompt."""
 
 from __future__ import annotations
 
@@ -24,7 +18,7 @@ from typing import Any
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps, PngImagePlugin
 
-from standin.spec import ImageSpec, image_spec
+from standin.spec import ImageSpec
 
 BADGE = "STAND-IN · placeholder, not Gemini"
 Box = tuple[int, int, int, int]
@@ -53,8 +47,7 @@ _STRIP, _LETTERBOX, _INK = (247, 246, 242), (52, 52, 52), (25, 25, 25)
 def _font_file(name: str) -> str | None:
     mpl = importlib.util.find_spec("matplotlib")
     fonts = [Path(p) / "mpl-data/fonts/ttf" for p in (mpl.submodule_search_locations or [])[:1]] if mpl else []
-    places = [*_FONT_DIRS, *fonts]
-    found = [file for place in places if place.is_dir() for file in sorted(place.rglob(name))[:1]]
+    found = [file for place in (*_FONT_DIRS, *fonts) if place.is_dir() for file in sorted(place.rglob(name))[:1]]
     return str(found[0]) if found else None
 
 
@@ -112,34 +105,25 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, face: Any, width: float) -> list
     return lines
 
 
-def _badge_font(unit: float) -> Any:
-    return font(round(unit * 3.2), bold=True)
-
-
 def _label_height(unit: float) -> int:
-    return _badge_font(unit).size + 3 * round(unit * 1.5)
+    return font(round(unit * 3.2), bold=True).size + 3 * round(unit * 1.5)
 
 
 def _label(image: Image.Image, box: Box, unit: float) -> None:
     """The STAND-IN badge (bottom right of ``box``) and the picture's pixel size (bottom left)."""
-    draw = ImageDraw.Draw(image, "RGBA")
-    face, pad = _badge_font(unit), round(unit * 1.5)
+    draw, face, pad = ImageDraw.Draw(image, "RGBA"), font(round(unit * 3.2), bold=True), round(unit * 1.5)
     width = draw.textlength(BADGE, font=face)
     panel = (box[2] - width - 3 * pad, box[3] - face.size - 3 * pad, box[2] - pad, box[3] - pad)
     draw.rounded_rectangle(panel, radius=pad, fill=(20, 20, 20, 215))
     draw.text((panel[0] + pad, panel[1] + pad * 0.8), BADGE, font=face, fill="white")
-    small = font(round(unit * 2.6))
-    where = (box[0] + pad * 2, box[3] - small.size - 2 * pad)
+    where = (box[0] + pad * 2, box[3] - (small := font(round(unit * 2.6))).size - 2 * pad)
     draw.text(where, f"{image.width}×{image.height}", font=small, fill=(30, 30, 30, 200))
 
 
 def _caption(image: Image.Image, text: str, unit: float) -> None:
-    draw = ImageDraw.Draw(image, "RGBA")
-    face = font(round(unit * 5), bold=True, lang=script(text))
-    margin = round(unit * 4)
-    lines = _wrap(draw, text, face, image.width - 4 * margin)[:3]
-    height = len(lines) * round(face.size * 1.25)
-    box = (margin, margin, image.width - margin, margin * 2 + height)
+    face, margin = font(round(unit * 5), bold=True, lang=script(text)), round(unit * 4)
+    lines = _wrap(draw := ImageDraw.Draw(image, "RGBA"), text, face, image.width - 4 * margin)[:3]
+    box = (margin, margin, image.width - margin, margin * 2 + len(lines) * round(face.size * 1.25))
     draw.rounded_rectangle(box, radius=margin // 2, fill=(255, 255, 255, 225))
     for row, line in enumerate(lines):
         draw.text((image.width / 2, margin * 1.5 + row * face.size * 1.25), line, font=face, fill=_INK, anchor="ma")
@@ -150,8 +134,7 @@ def _characters(image: Image.Image, names: list[str], colours: dict[str, str], u
     ground, body, head, line = image.height * 0.86, unit * 13, unit * 13 * 0.55, max(1, round(unit * 0.6))
     for index, name in enumerate(names):
         x, cy = image.width * (index + 1) / (len(names) + 1), ground - body * 1.75
-        fill = colour(colours.get(name), name)
-        dark = _mix(fill, (0, 0, 0), 0.35)
+        dark = _mix(fill := colour(colours.get(name), name), (0, 0, 0), 0.35)
         draw.ellipse((x - body * 0.8, ground - body * 1.5, x + body * 0.8, ground), fill, dark, line)
         draw.ellipse((x - head, cy - head, x + head, cy + head), fill, dark, line)
         for side in (-1, 1):
@@ -163,17 +146,13 @@ def _characters(image: Image.Image, names: list[str], colours: dict[str, str], u
 
 
 def _scene(spec: ImageSpec, size: tuple[int, int], colours: Mapping[str, str]) -> Image.Image:
-    subject = spec.image or "a picture"
-    base = colour(spec.colour, subject)
-    image = _background(size, base)
-    unit = min(size) / 100
-    draw = ImageDraw.Draw(image)
-    seed = int(hashlib.sha256(subject.encode()).hexdigest()[:6], 16)
+    subject, unit = spec.image or "a picture", min(size) / 100
+    image = _background(size, base := colour(spec.colour, subject))
+    draw, seed = ImageDraw.Draw(image), int(hashlib.sha256(subject.encode()).hexdigest()[:6], 16)
     sun_x, sun_y, r = size[0] * (0.15 + (seed % 70) / 100), size[1] * 0.3, unit * 9
     draw.ellipse((sun_x - r, sun_y - r, sun_x + r, sun_y + r), fill=_mix(base, (255, 250, 220), 0.8))
-    w, h = size
-    hills = [(0, h), (0, h * 0.78), (w * 0.35, h * 0.7), (w * 0.7, h * 0.8), (w, h * 0.72), (w, h)]
-    draw.polygon(hills, fill=_mix(base, (0, 0, 0), 0.3))
+    (w, h), shade = size, _mix(base, (0, 0, 0), 0.3)
+    draw.polygon([(0, h), (0, h * 0.78), (w * 0.35, h * 0.7), (w * 0.7, h * 0.8), (w, h * 0.72), (w, h)], fill=shade)
     _characters(image, list(spec.characters), dict(colours), unit)
     _caption(image, subject, unit)
     if spec.style:
@@ -181,25 +160,20 @@ def _scene(spec: ImageSpec, size: tuple[int, int], colours: Mapping[str, str]) -
     return image
 
 
-def _sticker(
-    image: Image.Image, text: str, unit: float, where: Sequence[float], right: bool = False, fill: Any = None
-) -> None:
+def _sticker(image: Image.Image, text: str, unit: float, at: Sequence[float], right: bool = False, fill=None) -> None:
     draw, face, pad = ImageDraw.Draw(image), font(round(unit * 4.2), bold=True), unit * 1.8
     width = draw.textlength(text, font=face)
-    x = where[0] - width - 2 * pad if right else where[0]
-    box = (round(x), round(where[1]), round(x + width + 2 * pad), round(where[1] + face.size + 2 * pad))
+    x = at[0] - width - 2 * pad if right else at[0]
+    box = (round(x), round(at[1]), round(x + width + 2 * pad), round(at[1] + face.size + 2 * pad))
     draw.rounded_rectangle(box, radius=round(pad), fill=fill or (255, 61, 127))
-    draw.text((x + pad, where[1] + pad * 0.9), text, font=face, fill="white")
+    draw.text((x + pad, at[1] + pad * 0.9), text, font=face, fill="white")
 
 
 def _text(lines: list[str], size: tuple[int, int], fill: str, lang: str, reserve: float) -> Image.Image:
     """Text in fonts chosen by its script, sized to fit above the labels: a short first line is the headline."""
-    image = _background(size, colour(fill or "#f3e9d2"))
-    draw = ImageDraw.Draw(image)
-    unit = min(size) / 100
+    image, unit = _background(size, colour(fill or "#f3e9d2")), min(size) / 100
     width, top, bottom = size[0] - unit * 12, unit * 5, size[1] - unit * (11 + reserve)
-    headline = len(lines[0]) <= 100
-    scale = 2.0
+    draw, headline, scale = ImageDraw.Draw(image), len(lines[0]) <= 100, 2.0
     while True:  # start large, shrink the type until the text fits, as a designer would
         rows: list[tuple[str, Any, str]] = []
         for index, line in enumerate(lines):
@@ -229,12 +203,9 @@ def _typo(lines: list[str], typo: Sequence[str]) -> tuple[list[str], bool]:
 
 
 def _bars(spec: ImageSpec, size: tuple[int, int]) -> Image.Image:
-    image = _background(size, colour(spec.colour or "#dce8f5"))
-    draw = ImageDraw.Draw(image)
-    unit = min(size) / 100
-    top, bottom = size[1] * 0.3, size[1] * 0.85
-    width = (size[0] - unit * 16) / max(1, len(spec.bars))
-    highest = max((v for _, v in spec.bars), default=1) or 1
+    image, unit = _background(size, colour(spec.colour or "#dce8f5")), min(size) / 100
+    draw, top, bottom = ImageDraw.Draw(image), size[1] * 0.3, size[1] * 0.85
+    width, highest = (size[0] - unit * 16) / max(1, len(spec.bars)), max((v for _, v in spec.bars), default=1) or 1
     face = font(round(unit * 3.6), bold=True)
     for index, (label, value) in enumerate(spec.bars):
         x = unit * 8 + index * width
@@ -248,8 +219,7 @@ def _bars(spec: ImageSpec, size: tuple[int, int]) -> Image.Image:
 
 def _compose(spec: ImageSpec, size: tuple[int, int], inputs: list[bytes], colours: Mapping[str, str]) -> Image.Image:
     """The input pictures side by side (cropped to square tiles) on a scene: a placeholder for "put these together"."""
-    image = _scene(replace(spec, characters=()), size, colours)
-    unit = min(size) / 100
+    image, unit = _scene(replace(spec, characters=()), size, colours), min(size) / 100
     cell = round(min(size[0] / max(1, len(inputs)) - unit * 4, size[1] * 0.45))
     for index, data in enumerate(inputs):
         with Image.open(io.BytesIO(data)) as source:
@@ -292,22 +262,16 @@ def _layout(size: tuple[int, int], ratio: float, unit: float) -> tuple[Box, Box]
     """(area for the photo, the strip): the strip below or beside, whichever leaves the photo larger."""
     w, h = size
     low = round(unit * 4 + 5 * round(unit * 3.7) + _label_height(unit))  # 2 lines of request, 3 of changes
-    side = round(max(_badge_font(unit).getlength(BADGE) + unit * 24, w * 0.25))
+    side = round(max(font(round(unit * 3.2), bold=True).getlength(BADGE) + unit * 24, w * 0.25))
     below = min(max(low, h - round(w / ratio)), round(h * 0.6))
     beside = min(max(side, w - round(h * ratio)), round(w * 0.6))
     options = [((0, 0, w, h - below), (0, h - below, w, h)), ((0, 0, w - beside, h), (w - beside, 0, w, h))]
-
-    def area(option: tuple[Box, Box]) -> int:
-        x0, y0, x1, y1 = _fit(option[0], ratio)
-        return (x1 - x0) * (y1 - y0)
-
-    return max(options, key=area)  # the first of equals: below
+    return max(options, key=lambda o: (lambda a, b, c, d: (c - a) * (d - b))(*_fit(o[0], ratio)))  # equal: below
 
 
 def _strip(image: Image.Image, box: Box, asked: str, changes: list[str], notes: list[str], unit: float) -> None:
     """What was asked (two lines at most), notes, then the latest changes that fit, above the labels."""
-    draw = ImageDraw.Draw(image)
-    margin, line = round(unit * 2), round(unit * 3.7)  # a line of text
+    draw, margin, line = ImageDraw.Draw(image), round(unit * 2), round(unit * 3.7)  # line: a line of text
     width = box[2] - box[0] - 2 * margin
     bold, face = font(round(unit * 2.8), bold=True), font(round(unit * 2.6))
     head = _wrap(draw, "Stand-in edit: " + " ".join(asked.split()), bold, width)
@@ -329,11 +293,9 @@ def _strip(image: Image.Image, box: Box, asked: str, changes: list[str], notes: 
 
 def _edit(source: bytes, size: tuple[int, int], asked: str, changes: list[str], notes: list[str]) -> tuple:
     """The edit picture and the photo's box in it."""
-    photo = _photo(source)
-    unit = min(size) / 100
+    photo, unit = _photo(source), min(size) / 100
     area, strip = _layout(size, photo.width / photo.height, unit)
-    box = _fit(area, photo.width / photo.height)
-    image = Image.new("RGB", size, _STRIP)
+    box, image = _fit(area, photo.width / photo.height), Image.new("RGB", size, _STRIP)
     ImageDraw.Draw(image).rectangle((area[0], area[1], area[2] - 1, area[3] - 1), fill=_LETTERBOX)
     shape = (box[2] - box[0], box[3] - box[1])
     image.paste(photo if photo.size == shape else photo.resize(shape, Image.Resampling.LANCZOS), box[:2])
@@ -341,26 +303,16 @@ def _edit(source: bytes, size: tuple[int, int], asked: str, changes: list[str], 
     return image, box, strip
 
 
-def picture(
-    spec: ImageSpec | Mapping[str, Any],
-    size: tuple[int, int],
-    inputs: list[bytes],
-    colours: Mapping[str, str],
-    *,
-    asked: str = "",
-    changes: Sequence[str] = (),
-) -> bytes:
+def picture(spec: ImageSpec, size: Sequence[int], inputs: list[bytes], colours: dict, *, asked="", changes=()) -> bytes:
     """The PNG for one picture of an answer, at ``size``. ``inputs`` are the pictures it may use (an edit
     uses the last); for an edit, ``asked`` is the request's words and ``changes`` the list so far."""
-    spec = spec if isinstance(spec, ImageSpec) else image_spec(spec)
     return _picture(spec, tuple(size), tuple(inputs), tuple(colours.items()), asked, tuple(changes))  # type: ignore
 
 
 @lru_cache(maxsize=8)  # the same picture asked again (a retry, a request sent twice) is drawn once
 def _picture(spec: ImageSpec, size: Any, inputs: Any, colours: Any, asked: str, changes: Any) -> bytes:
     colours, unit, notes = dict(colours), min(size) / 100, [f"STAND-IN: {spec.note}"] if spec.note else []
-    info: dict[str, Any] = {}
-    labels: Box = (0, 0, *size)
+    info, labels = {}, (0, 0, *size)
     if spec.edit is not None and inputs:
         kept = {k: v for k, v in meta(inputs[-1]).items() if k == "text"}
         notes += ["DRAFT (thought image)"] if spec.thought else []
@@ -389,6 +341,5 @@ def _png(image: Image.Image, info: dict[str, Any]) -> bytes:
     chunk = PngImagePlugin.PngInfo()
     if info:
         chunk.add_itxt("standin", json.dumps(info, ensure_ascii=False, sort_keys=True))
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", compress_level=3, pnginfo=chunk)
+    image.save(buffer := io.BytesIO(), format="PNG", compress_level=3, pnginfo=chunk)
     return buffer.getvalue()

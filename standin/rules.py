@@ -6,21 +6,25 @@
 * A request that holds a picture (or whose conversation does) is an edit: the picture comes back whole, with "asked:
   <words>" added to its list of changes. Several pictures in one request are references: they come back side by side.
 * Anything else gets one labelled picture whose caption is the prompt.
+* JSON asked for with a schema gets placeholders that follow it (``placeholder``): an array of objects, the count above.
 
 The aspect ratio and size a request sets are honoured by ``standin.wire``. Nothing else is read."""
 
 from __future__ import annotations
 
+import math
 import re
+from typing import Any
 
 from standin import wire
-from standin.spec import Answer, EditSpec, ImageSpec, Part, Text
+from standin.spec import Answer, EditSpec, ImageSpec, Part, Text, short
 
 _QUOTES = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|「([^」]+)」')
 _MARKED = re.compile(r"exactly this text:[ \t]*([^\n]+)", re.IGNORECASE)
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 _COUNT = re.compile(r"\b(\d+|" + "|".join(_NUMBERS) + r")\s+(?:\w+\s+)?(scenes|steps|images|pictures|panels)\b", re.I)
 MOST_PICTURES = 8
+_FORMATS = {"date-time": "2026-12-01T00:00:00Z", "date": "2026-12-01", "time": "00:00:00"}  # the stand-in's epoch
 
 
 def quoted(prompt: str) -> list[str]:
@@ -40,9 +44,37 @@ def count(prompt: str) -> int:
     return max(1, min(MOST_PICTURES, int(_NUMBERS.get(word := match.group(1).lower(), word))))
 
 
-def short(prompt: str, limit: int = 70) -> str:
-    words = " ".join(prompt.split())
-    return words if len(words) <= limit else words[: limit - 1].rsplit(" ", 1)[0] + "…"
+def placeholder(schema: Any, count: int = 1) -> Any:
+    """A value that validates against JSON ``schema`` and says nothing; ``count``: items of an array of objects."""
+    top = schema if isinstance(schema, dict) else {}
+    defs = {**top.get("$defs", {}), **top.get("definitions", {})}
+
+    def value(s: Any, depth: int) -> Any:  # from depth 6 on (a recursive schema), only what is required
+        s, deep = s if isinstance(s, dict) else {}, depth > 5
+        if "$ref" in s or "const" in s or s.get("enum") or s.get("anyOf") or s.get("oneOf"):
+            known = s.get("enum") or s.get("anyOf") or s.get("oneOf") or [defs.get(str(s.get("$ref")).split("/")[-1])]
+            return s["const"] if "const" in s else known[0] if s.get("enum") else value(known[0], depth + 1)
+        kind = s.get("type") or ("object" if "properties" in s else "array" if "items" in s else "string")
+        kind = str(next((k for k in kind if k != "null"), "null") if isinstance(kind, list) else kind).lower()
+        if kind == "object":
+            fields = s.get("properties", {})
+            names = s.get("required", []) if deep else s.get("propertyOrdering", list(fields))
+            return {name: value(fields[name], depth + 1) for name in names if name in fields}
+        if kind == "array":
+            least = s.get("minItems", 0)
+            item = value(s.get("items"), depth + 1) if least or not deep else None
+            many = min(max(least, count if isinstance(item, dict) and not deep else 1), s.get("maxItems", 99))
+            return [item] * (least if deep else many)
+        if kind in ("number", "integer"):
+            low = max(0, s.get("minimum", 0), s.get("exclusiveMinimum", -1) + 1)
+            number = min(low, s.get("maximum", low), s.get("exclusiveMaximum", low + 1) - 1)
+            return math.ceil(number) if kind == "integer" else number
+        if kind == "string":
+            size = min(max(8, s.get("minLength", 0)), s.get("maxLength", 99))
+            return _FORMATS.get(s.get("format"), ("stand-in" * (size // 8 + 1))[:size])
+        return {"boolean": False}.get(kind)
+
+    return value(schema, 0)
 
 
 def changed(before: list[str], edit: EditSpec | None, asked: str) -> list[str]:
@@ -61,7 +93,6 @@ def changed(before: list[str], edit: EditSpec | None, asked: str) -> list[str]:
 
 
 def generic(ask: wire.Ask) -> Answer:
-    """The answer for a request no answers-file entry covers."""
     words = short(ask.prompt)
     if "IMAGE" not in ask.modalities:
         return Answer(ask.prompt, (Text(f"Stand-in answer, not Gemini's: {words}"),))

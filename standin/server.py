@@ -1,13 +1,10 @@
-"""The stand-in Gemini API: a loopback HTTP server that answers like the real one, with placeholders.
+"""The loopback HTTP server: ``/v1`` and ``/v1beta`` (``models``, ``batches``, ``files`` with the resumable upload,
+``interactions``) for any key; what comes back, ``standin.answers``; its shapes, ``standin.wire``, ``standin.store``::
 
     with StandinServer("01_quickstart", ipm=20) as server:    # that notebook's answers; 20 images a minute
         client = genai.Client(api_key="any", http_options=types.HttpOptions(base_url=server.url))
         server.queue_fault(429)   # the next request answers 429 RESOURCE_EXHAUSTED
-
-Serves ``/v1`` and ``/v1beta``: ``models`` (list, get, ``:generateContent``, ``:streamGenerateContent`` with
-``?alt=sse``, ``:countTokens``, ``:batchGenerateContent``), ``batches``, ``files`` (and the resumable upload) and
-``interactions``, to any non-empty key. What comes back is decided by ``standin.answers``; the shapes by
-``standin.wire`` and ``standin.store``; how long it takes, and the quotas, by :class:`Settings`."""
+"""
 
 from __future__ import annotations
 
@@ -28,9 +25,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from helpers import models
 from standin import answers, store, wire
 
-_PATH = re.compile(r"^/(upload/)?(v1|v1beta|v1alpha)/(models|interactions|files|batches)(?:/([^/:]+))?(?::(\w+))?/?$")
-#: Faults besides HTTP status codes: a body cut short, a body that is not JSON, a stream cut mid-way.
-FAULT_KINDS = ("truncated", "malformed", "cut-stream")
+_PATH = re.compile(r"^/(upload/)?(v1\w*)/(models|interactions|files|batches)(?:/([^/:]+))?(?:[:/](\w+))?/?$")
+FAULT_KINDS = (
+    "truncated",
+    "malformed",
+    "cut-stream",
+)  # besides HTTP statuses: a body cut short, not JSON, a cut stream
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -49,6 +49,7 @@ class Settings:
     ipm: int = _setting(0, "images a minute per key (0: no quota)")
     minute: float = _setting(60.0, "the quotas' window in seconds (tests shorten it)")
     batch_seconds: float = _setting(0.0, "seconds a batch takes: PENDING, RUNNING from half-way, then SUCCEEDED")
+    background_seconds: float = _setting(1.0, "seconds a background interaction stays in_progress")
     file_ttl: float = _setting(48 * 3600.0, "seconds a file lives (the Files API keeps them 48 hours)")
 
 
@@ -61,7 +62,7 @@ class StandinServer:
             raise answers.AnswersError(f"{notebook}: [server]: no setting {sorted(unknown)[0]!r}")
         self.port, self.settings = port, Settings(**{**self.answers.server, **settings})
         self.requests: list[tuple[str, str, Any]] = []  # (method, path, parsed body) of every request
-        self.interactions: dict[str, _Stored] = {}
+        self.interactions: dict[str, _Stored | None] = {}  # None: made with store=false (its id, to say why)
         self.store = store.Store(self.settings, self.stamp, self.respond)
         self._faults: collections.deque[int | str] = collections.deque()
         self._attempts: collections.Counter[str] = collections.Counter()
@@ -79,9 +80,7 @@ class StandinServer:
         if self._httpd is None:
             httpd = self._httpd = _Server(("127.0.0.1", self.port), _Handler)
             httpd.daemon_threads, httpd.standin = True, self  # type: ignore[attr-defined]
-            threading.Thread(
-                target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True, name="standin"
-            ).start()
+            threading.Thread(target=httpd.serve_forever, args=(0.1,), daemon=True, name="standin").start()
         return self
 
     def stop(self) -> None:
@@ -150,8 +149,8 @@ class StandinServer:
             return {"error": {"code": error.code, "message": error.message}}
 
 
-#: A stored interaction: its body, every picture of the conversation so far, its context in tokens.
-_Stored = collections.namedtuple("_Stored", "body images tokens")
+#: A stored interaction: its body, every picture of the conversation so far, its context in tokens, when it is ready.
+_Stored = collections.namedtuple("_Stored", "body images tokens ready")
 
 
 def _nowhere(method: str, path: str) -> wire.ApiError:
@@ -214,7 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "models":
             self._models(method, version, name, action, body)
         elif kind == "interactions":
-            self._interaction(method, name or None, body)
+            self._interaction(method, name, action or "", body)
         else:
             routes = {
                 ("files", "GET", True, "download"): lambda: files.download(full),
@@ -256,7 +255,9 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "GET" and not action:
             self._json(200, wire.model_resource(model))
         elif action == "countTokens":
-            self._json(200, {"totalTokens": wire.read_generate(model, body, standin.store.fetch).text_tokens})
+            ask = wire.read_generate(model, body, standin.store.fetch)
+            pictures = len(ask.images + ask.earlier_images)  # counted as the usage counts the prompt
+            self._json(200, {"totalTokens": ask.text_tokens + pictures * model.input_image_tokens})
         elif action == "batchGenerateContent":
             self._json(200, standin.store.create_batch(model, body), self.fault)
         elif action in ("generateContent", "streamGenerateContent"):
@@ -269,35 +270,63 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             raise wire.invalid(f"Unknown method {action!r}.")
 
-    def _interaction(self, method: str, wanted: str | None, body: dict[str, Any]) -> None:
-        standin = self.standin
-        if method == "GET":
-            if wanted not in standin.interactions:
+    def _interaction(self, method: str, wanted: str, action: str, body: dict[str, Any]) -> None:
+        """Create (POST), get (GET; ``?stream=true``: its events, after ``last_event_id``), delete, cancel."""
+        standin, now, seen, query = self.standin, time.monotonic(), (method, bool(wanted), action), self.query
+        if seen not in (("POST", False, ""), ("GET", True, ""), ("DELETE", True, ""), ("POST", True, "cancel")):
+            raise _nowhere(method, self.path.split("?")[0])
+        if wanted:
+            if (stored := standin.interactions.get(wanted)) is None:
                 raise wire.ApiError(404, "NOT_FOUND", f"Interaction {wanted} was not found.")
-            return self._json(200, standin.interactions[wanted].body)
-        previous = body.get("previous_interaction_id")
-        if previous and previous not in standin.interactions:
+            if method == "DELETE":  # the SDK's delete reads any 200: the API's Empty, {}
+                return self._json(200, standin.interactions.pop(wanted) and {})
+            if action == "cancel" and stored.ready <= now:  # only a background one still running (the SDK's docs)
+                said = f"Interaction {wanted} has already finished ({stored.body['status']}) and cannot be cancelled."
+                raise wire.ApiError(400, "FAILED_PRECONDITION", said)
+            if action == "cancel":
+                stored = stored._replace(body=wire.view(stored.body, "cancelled"), ready=0)
+                standin.interactions[wanted] = stored
+            streamed, after = query.get("stream") == "true", query.get("last_event_id") or None
+        else:
+            stored, streamed, after = self._create(body, now), bool(body.get("stream")), None
+        ready = stored.ready if wanted or stored.ready else None  # None: made now, paced as its pictures are made
+        if not streamed:
+            return self._answer(wire.view(stored.body, "in_progress") if stored.ready > now else stored.body, ready)
+        events = wire.interaction_events(stored.body)
+        if after not in (None, *(ids := [event["event_id"] for event in events])):
+            raise wire.invalid(f"last_event_id {after!r} is not an event of interaction {stored.body['id']}.")
+        self._answer([*events[ids.index(after) + 1 if after else 0 :], "[DONE]"], ready)
+
+    def _create(self, body: dict[str, Any], now: float) -> _Stored:
+        """A new interaction, kept unless ``store`` is false; a background one is ready ``background_seconds`` on."""
+        standin = self.standin
+        before = standin.interactions.get(previous := body.get("previous_interaction_id"))
+        if previous in standin.interactions and before is None:
+            said = f"Interaction {previous} was created with store=false, so it was not kept and cannot be continued:"
+            raise wire.invalid(f"{said} send the whole conversation as input, or create it with store=true.")
+        if previous and before is None:
             raise wire.ApiError(404, "NOT_FOUND", f"Interaction {previous} was not found (or was not stored).")
-        before = standin.interactions.get(previous) if previous else None
+        if body.get("background") and body.get("store") is False:  # the stand-in's words: no real ones were found
+            raise wire.invalid("background=true requires store=true: the interaction is kept until you get its result.")
         ask = wire.read_interaction(body, standin.store.fetch)
         # Server-side state: earlier pictures and turns stay on the server, counted as input (the docs say so).
-        ask.earlier_images = list(before.images) if before else []
+        ask.earlier_images, ask.history_tokens = (list(before.images), before.tokens) if before else ([], 0)
         reply = answers.reply(standin.answers, ask, standin.attempt(ask))
         made = [p["image"] for p in reply.parts if "image" in p and not p.get("thought")]
         standin.admit(self.key, str(body.get("model")), len(made))
         time.sleep(reply.delay)
         identifier = "standin-" + wire.digest(ask.seed, previous, size=16)
-        ask.history_tokens = before.tokens if before else 0
-        result = wire.interaction(ask, reply, identifier, previous)
-        if body.get("store", True):
-            tokens = (before.tokens if before else 0) + wire.context_tokens(ask, reply)
-            standin.interactions[identifier] = _Stored(result, [*ask.earlier_images, *ask.images, *made], tokens)
-        self._answer([*wire.interaction_events(result), "[DONE]"] if body.get("stream") else result)
+        result, tokens = wire.interaction(ask, reply, identifier, previous), wire.context_tokens(ask, reply)
+        ready = now + standin.settings.background_seconds if body.get("background") else 0.0
+        stored = _Stored(result, [*ask.earlier_images, *ask.images, *made], ask.history_tokens + tokens, ready)
+        standin.interactions[identifier] = stored if body.get("store", True) else None  # store=false: its id only
+        return stored
 
-    def _answer(self, payload: Any) -> None:
-        """A generated answer (a list: a stream's events), each picture once made (``picture_seconds``)."""
+    def _answer(self, payload: Any, ready: float | None = None) -> None:
+        """An answer (a list: a stream's events), each picture once made (``picture_seconds``); with ``ready``
+        (time.monotonic()), a stored interaction: its events but interaction.created once it is ready, unpaced."""
         if not isinstance(payload, list):
-            time.sleep(self.standin.picture_time(payload))
+            time.sleep(self.standin.picture_time(payload) if ready is None else 0)
             return self._json(200, payload, self.fault)
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -307,7 +336,8 @@ class _Handler(BaseHTTPRequestHandler):
             if self.fault == "cut-stream" and index == len(payload) // 2:
                 self.close_connection = True
                 return
-            time.sleep(self.standin.picture_time(event))
+            wait = self.standin.picture_time(event) if ready is None else max(0, ready - time.monotonic())
+            time.sleep(0 if isinstance(event, dict) and event.get("event_type") == "interaction.created" else wait)
             data = f"data: {event if isinstance(event, str) else json.dumps(event)}\r\n\r\n".encode()
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
             self.wfile.flush()

@@ -1,8 +1,7 @@
 """Files and batches, kept between requests, in the shapes google-genai 3.6.1 reads (files.py, batches.py's
 ``_BatchJob_from_mldev``, ``_api_client._upload_fd``) and Google's Batch_mode cookbook shows: ``files/<12>``,
 ``batches/<36>`` (an Operation: ``metadata.state``, ``metadata.output``), results in ``files/batch-<36>`` as JSONL
-lines ``{"key", "response" | "error"}``. Names and times repeat run to run; expiry and progress take real seconds.
-"""
+lines ``{"key", "response" | "error"}``. Names and times repeat run to run; expiry and progress take real seconds."""
 
 from __future__ import annotations
 
@@ -41,9 +40,7 @@ class Batch:
     error: Json | None = None
 
 
-class Store:
-    """Files and batches; ``respond(model, request, where)`` answers a batch's request as generateContent does."""
-
+class Store:  # files and batches; respond(model, request, where) answers a batch's request as generateContent does
     def __init__(self, settings: Any, stamp: Callable[[float], str], respond: Callable[..., Json]) -> None:
         self.settings, self.stamp, self.respond = settings, stamp, respond
         self.files, self.uploads, self.batches = {}, {}, {}  # name -> File, upload id -> File, name -> Batch

@@ -1,9 +1,6 @@
-"""The Gemini REST wire format: read a request, shape a response or an error, as the real API does.
-
-Nothing here knows any notebook. ``read_generate`` and ``read_interaction`` turn a request body into an :class:`Ask`;
-``generate_response`` / ``stream_chunks`` / ``interaction`` shape a :class:`Reply` (made by ``standin.answers``) into
-the JSON the SDK expects, with thought signatures, usage metadata and pixel sizes from the model table in
-``helpers.models``."""
+"""The Gemini REST wire format, knowing no notebook: ``read_generate`` and ``read_interaction`` read a request into
+an :class:`Ask`; ``generate_response``, ``stream_chunks``, ``interaction`` and ``interaction_events`` shape a
+:class:`Reply` (``standin.answers``) as the real API does, with signatures, usage, and sizes from ``helpers.models``."""
 
 from __future__ import annotations
 
@@ -31,9 +28,7 @@ MOST_BYTES = 20 * 1024 * 1024  # a request body, inline pictures and a batch's i
 EPOCH = datetime(2026, 12, 1, tzinfo=UTC)  # where the stand-in's clock starts
 
 
-class ApiError(Exception):
-    """An error answer with the real body shape."""
-
+class ApiError(Exception):  # an error answer, with the real body's shape
     def __init__(self, code: int, status: str, message: str, details: list[Json] | None = None) -> None:
         super().__init__(f"{code} {status}: {message}")
         self.code, self.status, self.message, self.details = code, status, message, details or []
@@ -93,20 +88,11 @@ def page(items: list[Json], query: dict[str, str], field: str, size: int, most: 
 
 
 def pixels(node: Any) -> int:
-    """The pixels of an answer's PNG pictures, from their headers (less the interaction a stream's last event has)."""
-    if isinstance(node, list):
-        return sum(map(pixels, node))
-    if not isinstance(node, dict):
-        return 0
-    if str(node.get("mimeType") or node.get("mime_type")).startswith("image/") and isinstance(node.get("data"), str):
-        head = base64.b64decode(node["data"][:32])
-        return int.from_bytes(head[16:20], "big") * int.from_bytes(head[20:24], "big") if head[12:16] == b"IHDR" else 0
-    return sum(pixels(value) for key, value in node.items() if key != "interaction")
-
-
-def model_not_found(name: str, version: str, method: str) -> ApiError:
-    said = f"models/{name} is not found for API version {version}, or is not supported for {method}. Call ListModels "
-    return ApiError(404, "NOT_FOUND", said + "to see the list of available models and their supported methods.")
+    """The pixels of an answer's pictures (PNG or JPEG), from their headers."""
+    if isinstance(node, dict) and str(get(node, "mimeType")).startswith("image/") and isinstance(node.get("data"), str):
+        with Image.open(io.BytesIO(base64.b64decode(node["data"]))) as image:
+            return image.width * image.height
+    return sum(map(pixels, node.values() if isinstance(node, dict) else node)) if isinstance(node, dict | list) else 0
 
 
 def served_models() -> list[models.ImageModel]:
@@ -115,9 +101,10 @@ def served_models() -> list[models.ImageModel]:
 
 
 def find_model(name: str, version: str, method: str) -> models.ImageModel:
-    if model := next((m for m in served_models() if m.id == name.removeprefix("models/")), None):
+    if model := next((m for m in served_models() if m.id == (name := name.removeprefix("models/"))), None):
         return model
-    raise model_not_found(name.removeprefix("models/"), version, method)
+    said = f"models/{name} is not found for API version {version}, or is not supported for {method}. Call ListModels "
+    raise ApiError(404, "NOT_FOUND", said + "to see the list of available models and their supported methods.")
 
 
 def model_resource(model: models.ImageModel) -> Json:
@@ -130,9 +117,7 @@ def model_resource(model: models.ImageModel) -> Json:
 
 
 @dataclass
-class Ask:
-    """What one request asks for, whichever API it came through."""
-
+class Ask:  # what one request asks for, whichever API it came through
     model: models.ImageModel
     prompt: str = ""  # the text of the last user turn
     images: list[bytes] = field(default_factory=list)  # pictures of the last user turn
@@ -143,19 +128,19 @@ class Ask:
     thinking_level: str = ""  # as asked; "" when the request sets none (the model's default, always accepted)
     include_thoughts: bool = False
     search: bool = False
+    mime_type: str = "image/png"  # of the pictures that come back (an Interaction's response_format may ask for JPEG)
+    schema: Any = None  # the JSON schema an Interaction's text must follow (response_format), if any
     text_tokens: int = 0
     history_tokens: int = 0  # of the input, the earlier turns (a chat's resent history, an interaction's stored one)
     seed: str = ""  # what makes this request's ids and signatures its own
 
     def pixel_size(self) -> tuple[int, int]:
-        ratio = self.aspect_ratio
-        if ratio is None:  # like the API: keep the input picture's shape, else square
-            ratio = "1:1"
-            shown = self.images or self.earlier_images[-1:]  # an edit of an earlier turn's picture keeps its shape
-            if shown:
-                with Image.open(io.BytesIO(shown[0])) as image:
-                    shape = image.width / image.height
-                ratio = min(self.model.pixels, key=lambda r: abs(int(r.split(":")[0]) / int(r.split(":")[1]) - shape))
+        shown = self.images or self.earlier_images[-1:]  # an edit of an earlier turn's picture keeps its shape
+        if self.aspect_ratio or not shown:  # like the API: the ratio asked, else the input picture's shape, else square
+            return self.model.pixel_size(self.aspect_ratio or "1:1", self.image_size)
+        with Image.open(io.BytesIO(shown[0])) as image:
+            shape = image.width / image.height
+        ratio = min(self.model.pixels, key=lambda r: abs(int(r.split(":")[0]) / int(r.split(":")[1]) - shape))
         return self.model.pixel_size(ratio, self.image_size)
 
 
@@ -185,16 +170,14 @@ def _check_image_config(ask: Ask) -> Ask:
         raise invalid(f"Too many images in the request: {many}. {most}")
     if level and m.thinking_levels and level not in m.thinking_levels:
         raise invalid(f"Thinking level '{level}' is not supported by {m.id}. {values} {', '.join(m.thinking_levels)}.")
+    if ask.mime_type not in ("image/png", "image/jpeg"):
+        raise invalid(f"Unsupported image mime_type '{ask.mime_type}'. {values} image/png, image/jpeg.")
     return ask
 
 
 #: The fields of a GenerateContentRequest google-genai 3.6.1 may send (models._GenerateContentConfig_to_mldev).
 _REQUEST = {"model", "contents", "generationConfig", "systemInstruction", "tools", "toolConfig", "safetySettings"}
 _REQUEST |= {"cachedContent", "labels", "serviceTier", "store", "continuationToken"}
-
-
-def no_files(uri: str) -> tuple[str, bytes]:
-    raise invalid(f"Invalid or unsupported file uri: {uri}")
 
 
 def check_fields(body: Json, where: str = "") -> None:
@@ -207,7 +190,7 @@ def check_fields(body: Json, where: str = "") -> None:
         raise ApiError(400, "INVALID_ARGUMENT", violation["description"], bad)
 
 
-def read_generate(model: models.ImageModel, body: Json, fetch: Fetch = no_files, where: str = "") -> Ask:
+def read_generate(model: models.ImageModel, body: Json, fetch: Fetch, where: str = "") -> Ask:
     """Check a generateContent body as the API does and read what it asks for; ``fetch`` reads ``fileData``
     parts (an uploaded picture is an input picture like inline data); ``where``: the body's path in a batch."""
     check_fields(body, where)
@@ -232,15 +215,13 @@ def read_generate(model: models.ImageModel, body: Json, fetch: Fetch = no_files,
     _check_signatures(contents)
     last = len(contents) - 1
     config = get(body, "generationConfig") or {}
-    image_config = get(config, "imageConfig") or {}
-    thinking = get(config, "thinkingConfig") or {}
-    modalities = {str(m).upper() for m in get(config, "responseModalities") or []} or {"TEXT", "IMAGE"}
+    image_config, thinking = get(config, "imageConfig") or {}, get(config, "thinkingConfig") or {}
     ask = Ask(
         model=model,
         prompt=" ".join(t for c, t in texts if c == last).strip(),
         images=[d for c, d in images if c == last],
         earlier_images=[d for c, d in images if c != last],
-        modalities=modalities,
+        modalities={str(m).upper() for m in get(config, "responseModalities") or []} or {"TEXT", "IMAGE"},
         aspect_ratio=get(image_config, "aspectRatio"),
         image_size=get(image_config, "imageSize") or "1K",
         thinking_level=str(get(thinking, "thinkingLevel") or "").lower(),
@@ -256,23 +237,19 @@ def read_generate(model: models.ImageModel, body: Json, fetch: Fetch = no_files,
 
 def _check_signatures(contents: list[Json]) -> None:
     """Gemini 3 image models: each earlier model turn's image parts and first part keep their signature."""
-    previous = None
     for c, content in enumerate(contents[:-1]):
-        role, starts = content.get("role"), content.get("role") != previous
-        previous = role
-        if role != "model":
+        if content.get("role") != "model":
             continue
+        starts = c == 0 or contents[c - 1].get("role") != "model"  # the first content of a model turn
         for p, part in enumerate(content["parts"]):
             is_image = get(part, "inlineData") is not None
             if (is_image or (starts and p == 0)) and not part.get("thought") and not get(part, "thoughtSignature"):
-                kind = "Image part" if is_image else "Part"
-                raise invalid(
-                    f"{kind} is missing a thought_signature in content position {c + 1}, part position "
-                    f"{p + 1}. Please refer to {DOCS}/thought-signatures#model-behavior for more details."
-                )
+                said = f"{'Image part' if is_image else 'Part'} is missing a thought_signature in content position"
+                refer = f"Please refer to {DOCS}/thought-signatures#model-behavior for more details."
+                raise invalid(f"{said} {c + 1}, part position {p + 1}. {refer}")
 
 
-def read_interaction(body: Json, fetch: Fetch = no_files) -> Ask:
+def read_interaction(body: Json, fetch: Fetch) -> Ask:
     """Check an interactions.create body (snake_case) and read what it asks for (an image's ``uri`` by ``fetch``)."""
     if not isinstance(body.get("model"), str):
         raise invalid("model is required.")
@@ -283,8 +260,7 @@ def read_interaction(body: Json, fetch: Fetch = no_files) -> Ask:
         if isinstance(node, str):
             texts.append(node)
         elif isinstance(node, list):
-            for item in node:
-                collect(item)
+            list(map(collect, node))
         elif isinstance(node, dict):
             if node.get("type") == "image" and (node.get("data") or node.get("uri")):
                 data = node.get("data")
@@ -296,11 +272,12 @@ def read_interaction(body: Json, fetch: Fetch = no_files) -> Ask:
     collect(body.get("input"))
     formats = body.get("response_format") or []
     formats = formats if isinstance(formats, list) else [formats]
-    modalities = {str(f.get("type", "")).upper() for f in formats if isinstance(f, dict)}
-    modalities |= {str(m).upper() for m in body.get("response_modalities") or []}
-    image = next((f for f in formats if isinstance(f, dict) and f.get("type") == "image"), {})
-    config = body.get("generation_config") or {}
-    legacy = config.get("image_config") or {}
+    if body.get("response_mime_type") == "application/json":  # the legacy shape: response_format is the schema
+        formats = [{"type": "text", "mime_type": "application/json", "schema": formats[0] if formats else {}}]
+    kinds = {str(f.get("type", "")): f for f in formats if isinstance(f, dict)}  # text, image... -> its settings
+    text, image = kinds.get("text", {}), kinds.get("image", {})
+    modalities = {kind.upper() for kind in kinds} | {str(m).upper() for m in body.get("response_modalities") or []}
+    legacy = (config := body.get("generation_config") or {}).get("image_config") or {}  # deprecated, still read
     ask = Ask(
         model=model,
         prompt=" ".join(texts).strip(),
@@ -309,6 +286,10 @@ def read_interaction(body: Json, fetch: Fetch = no_files) -> Ask:
         aspect_ratio=image.get("aspect_ratio") or legacy.get("aspect_ratio"),
         image_size=image.get("image_size") or legacy.get("image_size") or "1K",
         thinking_level=str(config.get("thinking_level") or "").lower(),
+        include_thoughts=str(config.get("thinking_summaries")).lower() == "auto",  # "none" or unset: no summary
+        search=any(isinstance(t, dict) and t.get("type") == "google_search" for t in body.get("tools") or []),
+        mime_type=image.get("mime_type") or "image/png",
+        schema=text.get("schema", {}) if text.get("mime_type") == "application/json" else None,
         text_tokens=max(1, len(" ".join(texts)) // 4),
         seed=json.dumps(body, sort_keys=True),
     )
@@ -316,9 +297,7 @@ def read_interaction(body: Json, fetch: Fetch = no_files) -> Ask:
 
 
 @dataclass
-class Reply:
-    """What comes back, before it is shaped for one API or the other."""
-
+class Reply:  # what comes back, before it is shaped for one API or the other
     parts: list[Json] = field(default_factory=list)  # {"text"} / {"thought"} / {"image": bytes, "thought"?}
     finish: str = "STOP"
     finish_message: str = ""
@@ -337,7 +316,8 @@ def digest(*values: Any, size: int = 12) -> str:
 
 
 def _usage(ask: Ask, reply: Reply) -> dict[str, int]:
-    u = {"prompt_text": ask.text_tokens, "thoughts": THINKING_TOKENS.get(ask.thinking_level, 320)}
+    said = sum(max(1, len(p["text"]) // 4) for p in reply.parts if "text" in p and p.get("thought"))
+    u = {"prompt_text": ask.text_tokens, "thoughts": max(THINKING_TOKENS.get(ask.thinking_level, 320), said)}
     u["prompt_images"] = (len(ask.images) + len(ask.earlier_images)) * ask.model.input_image_tokens
     u["text"] = sum(max(1, len(p["text"]) // 4) for p in reply.parts if "text" in p and not p.get("thought"))
     per_image = ask.model.tokens_per_image.get(ask.image_size, 1120)
@@ -380,15 +360,13 @@ def stream_chunks(ask: Ask, reply: Reply) -> list[Json]:
 def _rest_parts(ask: Ask, reply: Reply) -> list[Json]:
     """Reply parts as REST parts; each picture and the first part of the answer carry a signature."""
     parts: list[Json] = []
-    signed = False
     for part in reply.parts:
         picture = {"inlineData": {"mimeType": "image/png", "data": b64(part["image"])}} if "image" in part else {}
         rest: Json = picture or {"text": part["text"]}
         if part.get("thought"):
             rest["thought"] = True
-        elif "image" in part or not signed:
+        elif "image" in part or not any("thoughtSignature" in p for p in parts):
             rest["thoughtSignature"] = b64(f"standin-{digest(ask.seed, len(parts))}".encode())
-            signed = True
         parts.append(rest)
     return parts
 
@@ -428,21 +406,27 @@ def _by_modality(key: str = "tokenCount", **tokens: int) -> list[Json]:
 
 def interaction(ask: Ask, reply: Reply, interaction_id: str, previous: str | None) -> Json:
     """A completed Interaction ("steps" schema); its input counts the stored history, as the docs say."""
-    shown, image = [p for p in reply.parts if not p.get("thought")], {"type": "image", "mime_type": "image/png"}
-    content = [
-        {"type": "text", "text": p["text"]} if "text" in p else {**image, "data": b64(p["image"])} for p in shown
-    ]
+    content = [_content(part, ask.mime_type) for part in reply.parts if not part.get("thought")]
     sent, u = {"text": ask.text_tokens, "image": len(ask.images) * ask.model.input_image_tokens}, _usage(ask, reply)
     total_input, output = sent["text"] + sent["image"] + ask.history_tokens, u["text"] + u["image"]
     status = "failed" if reply.block else "completed" if reply.finish == "STOP" else "incomplete"
     body: Json = {"id": interaction_id, "status": status, "model": ask.model.id}
     body.update(created="2026-12-01T00:00:00Z", updated="2026-12-01T00:00:00Z")
     body["steps"] = [{"type": "thought", "signature": b64(f"standin-{interaction_id}".encode())}]
+    if summary := [{"type": "text", "text": p["text"]} for p in reply.parts if p.get("thought") and "text" in p]:
+        body["steps"][0]["summary"] = summary  # asked for (thinking_summaries); drafts stay out, as image latents may
+    if grounding := reply.grounding:  # the google_search tool was given and used: its call, then its result
+        call = {"type": "google_search_call", "id": "search-" + digest(interaction_id, size=8)}
+        call["arguments"] = {"queries": grounding["webSearchQueries"]}
+        suggestions = [{"search_suggestions": grounding["searchEntryPoint"]["renderedContent"]}]
+        body["steps"] += [call, {"type": "google_search_result", "call_id": call["id"], "result": suggestions}]
     body["steps"].append({"type": "model_output", "content": content})
     usage = {"total_input_tokens": total_input, "total_cached_tokens": cached_tokens(ask, total_input)}
     usage.update(total_output_tokens=output, total_thought_tokens=u["thoughts"])
     usage["total_tokens"] = total_input + output + u["thoughts"]
     usage["input_tokens_by_modality"] = _by_modality("tokens", **sent)
+    if grounding:  # billed by the search query
+        usage["grounding_tool_count"] = [{"type": "google_search", "count": len(grounding["webSearchQueries"])}]
     body["usage"] = {**usage, "output_tokens_by_modality": _by_modality("tokens", text=u["text"], image=u["image"])}
     if previous:
         body["previous_interaction_id"] = previous
@@ -451,14 +435,39 @@ def interaction(ask: Ask, reply: Reply, interaction_id: str, previous: str | Non
     return body
 
 
+def _content(part: Json, mime_type: str) -> Json:
+    """A reply's part as an Interaction's content; a picture (drawn as PNG) in ``mime_type`` (JPEG: RGB, quality 85)."""
+    if "text" in part:
+        return {"type": "text", "text": part["text"]}
+    data = part["image"]
+    if mime_type == "image/jpeg":
+        with Image.open(io.BytesIO(data)) as image:
+            image.convert("RGB").save(buffer := io.BytesIO(), format="JPEG", quality=85)
+        data = buffer.getvalue()
+    return {"type": "image", "mime_type": mime_type, "data": b64(data)}
+
+
+_EMPTY = {"arguments": {}, "result": []}  # a search step's fields: sent as deltas, empty (as required) in its start
+
+
 def interaction_events(body: Json) -> list[Json]:
-    """An Interaction as the stream of events ``stream=True`` sends."""
-    events = [{"event_type": "interaction.created", "interaction": {"id": body["id"], "status": "in_progress"}}]
-    for index, step in enumerate(body["steps"]):
-        start = {**step, "content": []} if "content" in step else step
+    """The events ``stream=True`` sends, each with an ``event_id``: each step's start (its type and id), its pieces as
+    deltas (ThoughtSummaryDelta, GoogleSearchCallDelta...) and its stop; the last event's interaction has no steps."""
+    events = [{"event_type": "interaction.created", "interaction": view(body, "in_progress")}]
+    for index, step in enumerate(body.get("steps", [])):
+        summary = [{"type": "thought_summary", "content": item} for item in step.get("summary", [])]
+        deltas = [*step.get("content", []), *summary]
+        deltas += [{"type": "thought_signature", "signature": step["signature"]}] if "signature" in step else []
+        start = {key: _EMPTY.get(key, step[key]) for key in ("type", "id", "call_id", *_EMPTY) if key in step}
+        deltas += [{"type": step["type"], key: step[key]} for key in _EMPTY if key in step]
         events.append({"event_type": "step.start", "index": index, "step": start})
-        for item in step.get("content", []):
-            events.append({"event_type": "step.delta", "index": index, "delta": item})
+        events += [{"event_type": "step.delta", "index": index, "delta": delta} for delta in deltas]
         events.append({"event_type": "step.stop", "index": index})
-    events.append({"event_type": "interaction.completed", "interaction": body})
+    events.append({"event_type": "interaction.completed", "interaction": view(body, body["status"])})
     return [{**event, "event_id": digest(body["id"], n, size=16)} for n, event in enumerate(events)]
+
+
+def view(body: Json, said: str) -> Json:
+    """``body`` without its steps, as ``said``: in_progress or cancelled (then without usage and errors too)."""
+    dropped = ("steps",) if said == body["status"] else ("steps", "usage", "errors")
+    return {**{key: value for key, value in body.items() if key not in dropped}, "status": said}

@@ -3,8 +3,11 @@
 Real wire shapes, worded unlike the project's stand-in: an intro sentence, Markdown, one picture fewer than
 asked for. Also the Files API (the resumable upload, get, list, delete, download of a batch's result file) and
 the Batch API (``batchGenerateContent`` with inline requests or a JSON-lines file; get, list, cancel, delete),
-whose batches go PENDING → RUNNING → SUCCEEDED as time passes.
-``python -m tests.imitation [--first-attempt-status 429] [--batch-seconds 1]`` prints the URL, serves until killed.
+whose batches go PENDING → RUNNING → SUCCEEDED as time passes. And the Interactions API ("steps" schema): create
+(stream, store, background, previous_interaction_id, google_search, JSON and image response formats, thought
+summaries), get (or its events replayed, resumable after an ``event_id``), cancel and delete.
+``python -m tests.imitation [--first-attempt-status 429] [--batch-seconds 1] [--background-seconds 0.5]
+[--event-delay 0]`` prints the URL, serves until killed.
 """
 
 import argparse
@@ -18,6 +21,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
@@ -80,10 +84,11 @@ TRANSIENT = {
     "https://developers.generativeai.google/guide/troubleshooting",
     503: "The model is overloaded. Please try again later.",
 }
+URL_SOURCE = "https://example.com/imitation/source"  # cited by a searched interaction
 GRPC = {400: 3, 403: 7, 404: 5, 409: 6, 429: 8, 500: 13, 503: 14}  # a batch's per-request google.rpc.Status
 ROUTE = re.compile(
     r"(?P<side>/upload|/download)?/(?P<version>v1|v1beta|v1alpha)/(?P<collection>models|interactions|files|batches)"
-    r"(?:/(?P<name>[^:/]+))?(?::(?P<verb>\w+))?"
+    r"(?:/(?P<name>[^:/]+))?(?:[:/](?P<verb>\w+))?"  # interactions/{id}/cancel: the SDK's slash, not a colon
 )
 REQUEST_FIELDS = {  # the top-level fields of a GenerateContentRequest, camelCase
     "model",
@@ -110,8 +115,9 @@ class ApiError(Exception):
         message: str,
         details: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
+        kind: str | None = None,
     ) -> None:
-        error = {"code": code, "message": message, "status": STATUS[code]}
+        error = {"code": code, "message": message, "status": kind or STATUS[code]}
         self.code, self.body = code, {"error": error | ({"details": details} if details else {})}
         self.message, self.headers = message, headers or {}
 
@@ -195,8 +201,8 @@ def wanted(prompt: str) -> tuple[int | None, str]:
     return None, "picture"
 
 
-def draw(size: tuple[int, int], seed: bytes, edit: bool) -> bytes:
-    """A flat PNG: a solid colour, three rectangles, the word IMITATION, a magenta frame for an edit."""
+def draw(size: tuple[int, int], seed: bytes, edit: bool, jpeg: bool = False) -> bytes:
+    """A flat PNG (or JPEG): a solid colour, three rectangles, the word IMITATION, a magenta frame for an edit."""
     (width, height), image = size, Image.new("RGB", size, (64 + seed[0] // 2, 64 + seed[1] // 2, 128))
     pen = ImageDraw.Draw(image)
     for k in range(3):
@@ -206,12 +212,17 @@ def draw(size: tuple[int, int], seed: bytes, edit: bool) -> bytes:
     pen.text((width // 2, height // 2), "IMITATION", fill="white", font=font, anchor="mm")
     if edit:
         pen.rectangle((0, 0, width - 1, height - 1), outline=(255, 0, 170), width=max(4, min(size) // 24))
-    image.save(out := io.BytesIO(), "PNG", compress_level=1)
+    if jpeg:
+        image.save(out := io.BytesIO(), "JPEG", quality=85)
+    else:
+        image.save(out := io.BytesIO(), "PNG", compress_level=1)
     return out.getvalue()
 
 
-def compose(model: str, prompt: str, kinds: set[str], edit: bool, ratio: Any, size: Any) -> list[Any]:
-    """Markdown strings and PNGs (at most 2048 px a side): an intro, a heading per picture, one too few."""
+def compose(
+    model: str, prompt: str, kinds: set[str], edit: bool, ratio: Any, size: Any, jpeg: bool = False
+) -> list[Any]:
+    """Markdown strings and PNGs or JPEGs (at most 2048 px a side): an intro, a heading per picture, one too few."""
     (count, noun), quote = wanted(prompt), " ".join(prompt.split()[:6]) or "your idea"
     if "image" not in kinds:
         return [
@@ -236,7 +247,7 @@ def compose(model: str, prompt: str, kinds: set[str], edit: bool, ratio: Any, si
             )
         elif "text" in kinds:
             pieces.append(f"{INTRO}\n\n{heading}*“{quote}”*." if k == 1 else f"{heading}Part {k}.")
-        pieces.append(draw((round(width * scale), round(height * scale)), digest(seed, k, edit), edit))
+        pieces.append(draw((round(width * scale), round(height * scale)), digest(seed, k, edit), edit, jpeg))
     return pieces
 
 
@@ -310,19 +321,80 @@ def stream(answer: dict[str, Any], sse: bool) -> Any:
     return "".join(f"data: {json.dumps(chunk)}\r\n\r\n" for chunk in out) if sse else out
 
 
-def interaction_events(interaction: dict[str, Any]) -> str:
-    """A streamed create as SSE text: created, the output step (start, deltas, stop), completed, [DONE]."""
-    brief, output = {key: interaction[key] for key in ("id", "model", "created")}, interaction["steps"][-1]
-    done = brief | {"status": "completed", "updated": interaction["updated"], "usage": interaction["usage"]}
+def fill(schema: Any, root: Any, name: str = "value") -> Any:
+    """A placeholder valid against a JSON schema: an enum's first value, every property and ``required`` key,
+    two items (within ``minItems``/``maxItems``), local ``$ref``s followed, the first of ``anyOf``/``oneOf``."""
+    schema = schema if isinstance(schema, dict) else {}
+    if ref := schema.get("$ref"):
+        target = root
+        for key in filter(None, ref.removeprefix("#").split("/")):
+            target = target[key]
+        return fill(target, root, name)
+    if "enum" in schema or "const" in schema:
+        return schema["enum"][0] if "enum" in schema else schema["const"]
+    if options := schema.get("anyOf") or schema.get("oneOf"):
+        return fill(next((o for o in options if o.get("type") != "null"), options[0]), root, name)
+    if "allOf" in schema:
+        return fill({k: v for part in schema["allOf"] for k, v in part.items()}, root, name)
+    kind = schema.get("type") or ("object" if "properties" in schema else "array" if "items" in schema else "string")
+    kind = next((k for k in kind if k != "null"), "null") if isinstance(kind, list) else kind
+    if kind == "object":
+        props = schema.get("properties") or {}
+        keys = [*props, *(key for key in schema.get("required") or [] if key not in props)]
+        return {key: fill(props.get(key), root, key) for key in keys}
+    if kind == "array":
+        count = min(max(2, schema.get("minItems", 0)), schema.get("maxItems", 100))
+        return [fill(schema.get("items"), root, name) for _ in range(count)]
+    if kind in ("integer", "number"):
+        value = min(max(1, schema.get("minimum", 1)), schema.get("maximum", 1e9))
+        return int(value) if kind == "integer" else float(value)
+    return {"boolean": True, "null": None}.get(kind, f"sample {name}")
+
+
+def step_events(index: int, step: dict[str, Any]) -> list[dict[str, Any]]:
+    """One step streamed: ``step.start`` with the step's bulk left out, a ``step.delta`` per piece, ``step.stop``."""
+    kind, deltas = step["type"], list[dict[str, Any]]()
+    if kind == "thought":
+        head = {"type": "thought"}
+        deltas = [{"type": "thought_summary", "content": c} for c in step.get("summary", [])]
+        deltas.append({"type": "thought_signature", "signature": step["signature"]})
+    elif kind == "model_output":
+        head, deltas = step | {"content": []}, step["content"]
+    else:  # google_search_call (its arguments come as a delta) or google_search_result (its result likewise)
+        bulk = "arguments" if kind == "google_search_call" else "result"
+        head, deltas = step | {bulk: {} if bulk == "arguments" else []}, [{"type": kind, bulk: step[bulk]}]
+    return [
+        {"event_type": "step.start", "index": index, "step": head},
+        *({"event_type": "step.delta", "index": index, "delta": delta} for delta in deltas),
+        {"event_type": "step.stop", "index": index},
+    ]
+
+
+def interaction_events(interaction: dict[str, Any]) -> list[dict[str, Any]]:
+    """A streamed create: created, each step (start, deltas, stop), completed; each with its own ``event_id``."""
+    brief = {key: interaction[key] for key in ("id", "model", "created")}
+    done = brief | {key: interaction[key] for key in ("status", "updated", "usage")}
     events: list[dict[str, Any]] = [
         {"event_type": "interaction.created", "interaction": brief | {"status": "in_progress"}},
-        {"event_type": "step.start", "index": 0, "step": {"type": "model_output", "content": []}},
-        *({"event_type": "step.delta", "index": 0, "delta": block} for block in output["content"]),
-        {"event_type": "step.stop", "index": 0},
+        *(event for index, step in enumerate(interaction["steps"]) for event in step_events(index, step)),
         {"event_type": "interaction.completed", "interaction": done},
     ]
-    lines = [f"event: {event['event_type']}\ndata: {json.dumps(event)}\n\n" for event in events]
-    return "".join(lines) + "data: [DONE]\n\n"
+    return [event | {"event_id": f"evt_{ident(interaction['id'], k)}"} for k, event in enumerate(events)]
+
+
+def sse(event: dict[str, Any]) -> str:
+    """One event as Server-Sent Events text."""
+    return f"event: {event['event_type']}\ndata: {json.dumps(event)}\n\n"
+
+
+def user_steps(given: Any) -> list[dict[str, Any]]:
+    """The ``user_input`` step(s) an ``input`` makes: a text, content blocks, or steps given as they are."""
+    blocks = [b for b in (given if isinstance(given, list) else [given]) if b is not None]
+    if any(isinstance(b, dict) and b.get("type") == "user_input" for b in blocks):
+        return [b for b in blocks if isinstance(b, dict)]
+    return [
+        {"type": "user_input", "content": [{"type": "text", "text": b} if isinstance(b, str) else b for b in blocks]}
+    ]
 
 
 class Imitation:
@@ -333,13 +405,20 @@ class Imitation:
     ``x-goog-upload-status`` header, as a transient error's has not (after a real 1 s wait). A download is never
     failed so: the SDK sends it once, with no retry. ``latency`` seconds are slept before each answer.
     ``batch_seconds`` is how long a batch takes: PENDING when created, RUNNING after a fifth of it, then
-    SUCCEEDED (its answers are made then, once)."""
+    SUCCEEDED (its answers are made then, once). ``background_seconds`` is how long a background interaction
+    stays ``in_progress``; ``event_delay`` seconds pass between two streamed interaction events."""
 
     def __init__(
-        self, *, first_attempt_status: int | None = None, latency: float = 0.0, batch_seconds: float = 1.0
+        self,
+        *,
+        first_attempt_status: int | None = None,
+        latency: float = 0.0,
+        batch_seconds: float = 1.0,
+        background_seconds: float = 0.5,
+        event_delay: float = 0.0,
     ) -> None:
         self.first_attempt_status, self.latency, self.url = first_attempt_status, latency, ""
-        self.batch_seconds = batch_seconds
+        self.batch_seconds, self.background_seconds, self.event_delay = batch_seconds, background_seconds, event_delay
         self.requests: list[dict[str, Any]] = []
         self._seen, self._interactions = set[bytes](), dict[str, dict[str, Any]]()
         self._files, self._uploads = dict[str, dict[str, Any]](), dict[str, dict[str, Any]]()
@@ -358,7 +437,8 @@ class Imitation:
         self._server.server_close()
 
     def handle(self, method: str, path: str, raw: bytes, headers: dict[str, str]) -> Any:
-        """Log one request and answer it: JSON-able data, SSE text (a ``str``) or a ``Reply``; raises on errors.
+        """Log one request and answer it: JSON-able data, SSE text (a ``str``, or an iterator of paced pieces of
+        it) or a ``Reply``; raises on errors.
 
         A step of a resumable upload (``upload_id`` in the query) carries the file's bytes, logged as ``None``."""
         url = urlsplit(path)
@@ -389,8 +469,8 @@ class Imitation:
             return self.files(method, name, verb, query)
         if collection == "batches":
             return self.batch_call(method, name, verb, query)
-        if collection == "interactions" and (method, name) == ("POST", None):
-            return self.interact(body, version)
+        if collection == "interactions":
+            return self.interaction_call(method, name, verb, query, body or {}, version)
         if collection == "models" and (method, name) == ("GET", None):
             return paged(list(RESOURCES.values()), query, "models")
         if collection == "models" and known(name, version) and (method, verb) == ("GET", None):
@@ -619,9 +699,16 @@ class Imitation:
                 return {}
         raise ApiError(404, "Not found.")
 
+    # The Interactions API: an interaction is kept (unless store=false) with its events; one in the background
+    # is answered at once but shows its steps only after ``background_seconds``, unless cancelled first.
+
     def interact(self, body: dict[str, Any], version: str) -> Any:
-        """An ``Interaction`` in the "steps" schema, kept by id; SSE text when ``stream`` is true."""
+        """Create an ``Interaction`` in the "steps" schema; SSE pieces when ``stream`` is true. Only the request's
+        own tools, system instruction and generation config apply: a chained turn inherits none of them."""
         model = known(str(body.get("model") or "").removeprefix("models/"), version)
+        store, background = body.get("store", True) is not False, bool(body.get("background"))
+        if background and not store:
+            raise ApiError(400, "background=true needs a stored interaction; store=false keeps nothing to poll.")
         if (previous := body.get("previous_interaction_id")) and previous not in self._interactions:
             raise ApiError(404, f"Interaction {previous} was not found.")
         blocks = body["input"] if isinstance(body.get("input"), list) else [body.get("input")]
@@ -630,21 +717,33 @@ class Imitation:
         prompt = " ".join(b if isinstance(b, str) else b.get("text", "") for b in blocks if b)
         pictures = sum(isinstance(b, dict) and b.get("type") == "image" for b in blocks)
         formats = body.get("response_format") or []
-        formats = formats if isinstance(formats, list) else [formats]
+        formats = [  # a bare JSON schema (no output type) asks for JSON text
+            f if f.get("type") in {"text", "image", "audio", "video"} else {"type": "text", "schema": f}
+            for f in (formats if isinstance(formats, list) else [formats])
+        ]
         kinds = {f.get("type") for f in formats} or set(body.get("response_modalities") or ["text", "image"])
         kinds = kinds if MODELS[model][2] else {"text"}
-        image = next((f for f in formats if f.get("type") == "image"), None)
-        image = image or (body.get("generation_config") or {}).get("image_config") or {}
-        ratio, size = image.get("aspect_ratio"), image.get("image_size")
-        pieces = compose(model, prompt, kinds, pictures > 0, ratio, size)
-        if {"text", "image"} <= kinds:
-            pieces.append("Let me know if you'd like any changes!")  # output_text reads only trailing text
+        config = body.get("generation_config") or {}
+        image = next((f for f in formats if f.get("type") == "image"), None) or config.get("image_config") or {}
+        ratio, size, jpeg = image.get("aspect_ratio"), image.get("image_size"), image.get("mime_type") == "image/jpeg"
+        text = next((f for f in formats if f.get("type") == "text"), {})
+        if text.get("mime_type") == "application/json" or "schema" in text:
+            schema = text.get("schema") or {"type": "object", "properties": {"answer": {"type": "string"}}}
+            pieces = [json.dumps(fill(schema, schema), ensure_ascii=False)]
+            pieces += compose(model, prompt, {"image"}, pictures > 0, ratio, size, jpeg) if "image" in kinds else []
+        else:
+            pieces = compose(model, prompt, kinds, pictures > 0, ratio, size, jpeg)
+            pieces += ["Let me know if you'd like any changes!"] if {"text", "image"} <= kinds else []  # output_text
+        mime = "image/jpeg" if jpeg else "image/png"
         content = [
-            {"type": "text", "text": p}
-            if isinstance(p, str)
-            else {"type": "image", "mime_type": "image/png", "data": b64(p)}
+            {"type": "text", "text": p} if isinstance(p, str) else {"type": "image", "mime_type": mime, "data": b64(p)}
             for p in pieces
         ]
+        searched = any(isinstance(t, dict) and t.get("type") == "google_search" for t in body.get("tools") or [])
+        cited = next((c for c in content if c["type"] == "text"), None) if searched else None
+        if cited is not None:  # the sources, as URL citations on the first text (the SDK's URLCitation)
+            where = {"start_index": 0, "end_index": len(cited["text"])}
+            cited["annotations"] = [{"type": "url_citation", "url": URL_SOURCE, "title": "Imitation source"} | where]
         text_out = sum(len(p) // 4 + 1 for p in pieces if isinstance(p, str))
         image_out = IMAGE_TOKENS * sum(isinstance(p, bytes) for p in pieces)
         # Server-side state: the earlier turns are not resent, so they cost only a small constant.
@@ -653,12 +752,25 @@ class Imitation:
         usage = {
             "total_input_tokens": tokens_in,
             "total_output_tokens": text_out + image_out,
-            "total_tokens": tokens_in + text_out + image_out,
+            "total_thought_tokens": THOUGHT_TOKENS,
+            "total_tokens": tokens_in + text_out + image_out + THOUGHT_TOKENS,
             "output_tokens_by_modality": by_kind,
+            **({"grounding_tool_count": [{"type": "google_search", "count": 1}]} if searched else {}),
         }
+        quote = " ".join(prompt.split()[:6]) or "your idea"
         with self._lock:
             self._count += 1
             iid, stamp = f"imi_{self._count:06d}", "2026-12-01T00:00:00Z"  # fixed, so answers repeat
+            thought = {"type": "thought", "signature": b64(digest(iid)[:24])}
+            if config.get("thinking_summaries") == "auto":
+                thought["summary"] = [
+                    {"type": "text", "text": f"**Reading the request**\n\nI'll keep *{quote}* simple."}
+                ]
+            found = [{"search_suggestions": f'<div class="imitation-search">{quote}</div>'}]
+            search = [
+                {"type": "google_search_call", "id": f"gs_{ident(iid)}", "arguments": {"queries": [quote]}},
+                {"type": "google_search_result", "call_id": f"gs_{ident(iid)}", "result": found},
+            ]
             interaction = {
                 "id": iid,
                 "status": "completed",
@@ -666,15 +778,97 @@ class Imitation:
                 "created": stamp,
                 "updated": stamp,
                 **({"previous_interaction_id": previous} if previous else {}),
-                "steps": [
-                    {"type": "thought", "signature": b64(digest(iid)[:24])},
-                    {"type": "model_output", "content": content},
-                ],
+                "steps": [thought, *(search if searched else []), {"type": "model_output", "content": content}],
                 "usage": usage,
             }
-            if body.get("store", True):
-                self._interactions[iid] = interaction
-        return interaction_events(interaction) if body.get("stream") else interaction
+            record = {
+                "done": interaction,
+                "events": interaction_events(interaction),
+                "user": user_steps(body.get("input")),
+                "input": body.get("input"),
+                "due": time.monotonic() + self.background_seconds * background,
+                "cancelled": False,
+            }
+            if store:
+                self._interactions[iid] = record
+        return self.replay(record, None) if body.get("stream") else self.view(record, user=False)
+
+    def state(self, record: dict[str, Any]) -> str:
+        """The status now: cancelled, still in progress (in the background), or completed."""
+        return (
+            "cancelled" if record["cancelled"] else "in_progress" if time.monotonic() < record["due"] else "completed"
+        )
+
+    def view(self, record: dict[str, Any], user: bool, with_input: bool = False) -> dict[str, Any]:
+        """The interaction as shown now: no model steps nor usage until completed; the ``user_input`` steps first
+        when read back (``user``), as a create's answer has only the model's steps."""
+        done, state = record["done"], self.state(record)
+        shown = {key: value for key, value in done.items() if key != "usage" or state == "completed"}
+        steps = (record["user"] if user else []) + (done["steps"] if state == "completed" else [])
+        return shown | {"status": state, "steps": steps} | ({"input": record["input"]} if with_input else {})
+
+    def replay(self, record: dict[str, Any], after: str | None) -> Iterator[str]:
+        """The interaction's events as SSE pieces, from the one after ``after`` (an ``event_id``), each when due."""
+        ids = [event["event_id"] for event in record["events"]]
+        if after is not None and after not in ids:
+            raise ApiError(400, f"last_event_id {after} names no event of interaction {record['done']['id']}.")
+        events = record["events"][ids.index(after) + 1 if after else 0 :]
+
+        def pieces() -> Iterator[str]:
+            for n, event in enumerate(events):
+                time.sleep(self.event_delay if n else 0)
+                while event["event_type"] != "interaction.created" and self.state(record) == "in_progress":
+                    time.sleep(0.01)
+                if event["event_type"] != "interaction.created" and record["cancelled"]:
+                    iid, kind = record["done"]["id"], "interaction.status_update"
+                    yield sse(
+                        {
+                            "event_type": kind,
+                            "interaction_id": iid,
+                            "status": "cancelled",
+                            "event_id": f"evt_{ident(iid, 'cancelled')}",
+                        }
+                    )
+                    break
+                yield sse(event)
+            yield "data: [DONE]\n\n"
+
+        return pieces()
+
+    def interaction_call(
+        self, method: str, name: str | None, verb: str | None, query: dict[str, list[str]], body: Any, version: str
+    ) -> Any:
+        """``interactions.create``, ``get`` (``stream=true`` replays its events, resumed after ``last_event_id``),
+        ``cancel`` (a background one still in progress) and ``delete``."""
+        if (method, name) == ("POST", None):
+            return self.interact(body, version)
+        with self._lock:
+            if (record := self._interactions.get(str(name))) is None:
+                raise ApiError(404, f"Interaction {name} was not found.")
+
+        def arg(key: str) -> str | None:  # the SDK sends snake_case; the REST reference spells it camelCase
+            return (query.get(key) or query.get(camel(key)) or [None])[0]
+
+        if (method, verb) == ("GET", None):
+            streamed, after = arg("stream") == "true", arg("last_event_id")
+            if after and not streamed:
+                raise ApiError(400, "last_event_id can be used only with stream=true.")
+            return self.replay(record, after) if streamed else self.view(record, True, arg("include_input") == "true")
+        if (method, verb) == ("DELETE", None):
+            with self._lock:
+                self._interactions.pop(str(name), None)
+            return {}
+        if (method, verb) == ("POST", "cancel"):
+            with self._lock:
+                if (state := self.state(record)) != "in_progress":
+                    raise ApiError(
+                        400,
+                        f"Interaction {name} is {state}: only one in progress can be cancelled.",
+                        kind="FAILED_PRECONDITION",
+                    )
+                record["cancelled"] = True
+            return self.view(record, user=True)
+        raise ApiError(404, "Not found.")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -684,6 +878,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt: str, *args: Any) -> None:
         """Stay quiet: no access log on stderr."""
+
+    def handle(self) -> None:
+        """Serve the connection's requests; a client that hangs up (during or after a stream) is no error."""
+        with contextlib.suppress(ConnectionError):
+            super().handle()
 
     def do_GET(self) -> None:
         """Run the request through the imitation and send the answer (also serves POST and DELETE)."""
@@ -697,6 +896,17 @@ class _Handler(BaseHTTPRequestHandler):
             status, result, extra = error.code, error.body, error.headers
         except Exception as error:
             status, result = 400, ApiError(400, f"Invalid JSON payload received: {error!r}").body
+        if isinstance(result, Iterator):  # paced SSE: each piece its own chunk, written as it comes
+            self.send_response(status)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for piece in result:  # a client that drops the stream ends it here (a ConnectionError; see handle)
+                data = piece.encode()
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            return
         if isinstance(result, Reply):
             extra, kind, data, plain = result.headers, result.kind, result.data, True
         elif isinstance(result, str):
@@ -723,6 +933,8 @@ def main() -> None:
     parser.add_argument("--first-attempt-status", type=int, choices=sorted(TRANSIENT))
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--batch-seconds", type=float, default=1.0)
+    parser.add_argument("--background-seconds", type=float, default=0.5)
+    parser.add_argument("--event-delay", type=float, default=0.0)
     with Imitation(**vars(parser.parse_args())) as imitation:
         print(imitation.url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):

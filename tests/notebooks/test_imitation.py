@@ -12,17 +12,21 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Literal
 
+import jsonschema  # nbformat's dependency
 import pytest
 from google import genai
 from google.genai import errors, types
-from google.genai._interactions import NotFoundError
+from google.genai._interactions import BadRequestError, NotFoundError
 from PIL import Image
+from pydantic import BaseModel, Field
 
 from tests.imitation import Imitation
 
 MODEL = "gemini-nano-banana-2.1"
 BATCH_SECONDS = 0.4  # how long the imitation's batches take here (PENDING, RUNNING after a fifth, SUCCEEDED)
+BACKGROUND_SECONDS = 0.2  # how long a background interaction stays in progress here
 
 
 def make_client(url: str) -> genai.Client:
@@ -33,7 +37,7 @@ def make_client(url: str) -> genai.Client:
 
 @pytest.fixture(scope="module")
 def imitation() -> Iterator[Imitation]:
-    with Imitation(batch_seconds=BATCH_SECONDS) as server:
+    with Imitation(batch_seconds=BATCH_SECONDS, background_seconds=BACKGROUND_SECONDS) as server:
         yield server
 
 
@@ -154,7 +158,8 @@ def test_interactions_chain_and_stream(client: genai.Client) -> None:
     assert second.output_image and second.usage.total_input_tokens < 50  # earlier pictures are not resent
     events = list(client.interactions.create(model=MODEL, input="Draw a dog", stream=True))
     assert events[0].event_type == "interaction.created" and events[-1].event_type == "interaction.completed"
-    assert [e.delta.type for e in events if e.event_type == "step.delta"] == ["text", "image", "text"]
+    deltas = [e.delta.type for e in events if e.event_type == "step.delta"]
+    assert deltas == ["thought_signature", "text", "image", "text"]
     with pytest.raises(NotFoundError):
         client.interactions.create(model=MODEL, input="x", previous_interaction_id="imi_unknown")
 
@@ -286,3 +291,210 @@ def test_files_and_batches_come_through_a_first_attempt_429(tmp_path: Path) -> N
     assert [sent[("GET", path)] for path in downloads] == [1]
     assert all(n >= 2 for (_, path), n in sent.items() if path not in downloads), sent
     assert [n for (_, path), n in sent.items() if "upload_id=" in path] == [2]  # the upload's second step
+
+
+def types_of(steps: list[object] | None) -> list[str]:
+    return [step.type for step in steps or []]
+
+
+def test_interaction_events_have_ids_and_a_get_replays_them_resuming_after_one(client: genai.Client) -> None:
+    events = list(client.interactions.create(model=MODEL, input="Draw a heron", stream=True))
+    ids = [e.event_id for e in events]
+    assert all(ids) and len(set(ids)) == len(ids) == 10
+    interaction_id = events[0].interaction.id
+    replayed = list(client.interactions.get(interaction_id, stream=True))
+    assert [e.model_dump() for e in replayed] == [e.model_dump() for e in events]
+    resumed = list(client.interactions.get(interaction_id, stream=True, last_event_id=ids[4]))
+    assert [e.event_id for e in resumed] == ids[5:] and resumed[-1].interaction.usage.total_tokens
+    with pytest.raises(BadRequestError, match="names no event"):
+        list(client.interactions.get(interaction_id, stream=True, last_event_id="evt_unknown"))
+    with pytest.raises(BadRequestError, match="only with stream=true"):
+        client.interactions.get(interaction_id, last_event_id=ids[4])
+
+
+def test_events_are_paced_by_event_delay() -> None:
+    with Imitation(event_delay=0.04) as server:
+        paced = make_client(server.url)
+        start = time.monotonic()
+        arrivals = [time.monotonic() for _ in paced.interactions.create(model=MODEL, input="Draw a wren", stream=True)]
+    assert len(arrivals) == 10 and arrivals[-1] - start >= 9 * 0.04  # nine pauses on the server
+    assert arrivals[-1] - arrivals[0] >= 0.2  # the first event came long before the last: not all at once
+
+
+def test_get_shows_user_input_steps_first_and_delete_removes_it(client: genai.Client) -> None:
+    created = client.interactions.create(model=MODEL, input="Draw an owl")
+    assert types_of(created.steps) == ["thought", "model_output"]  # a create answers with the model's steps only
+    got = client.interactions.get(created.id)
+    assert types_of(got.steps) == ["user_input", "thought", "model_output"] and got.status == "completed"
+    assert got.steps[0].content[0].text == "Draw an owl" and got.output_text == created.output_text
+    assert got.input is None and client.interactions.get(created.id, include_input=True).input == "Draw an owl"
+    assert client.interactions.delete(created.id) is None  # the SDK reads the empty JSON object as nothing
+    with pytest.raises(NotFoundError) as caught:
+        client.interactions.get(created.id)
+    assert caught.value.body["error"] == {
+        "code": 404,
+        "message": f"Interaction {created.id} was not found.",
+        "status": "NOT_FOUND",
+    }
+    with pytest.raises(NotFoundError):
+        client.interactions.create(model=MODEL, input="Again", previous_interaction_id=created.id)
+    with pytest.raises(NotFoundError):
+        client.interactions.delete(created.id)
+
+
+def test_store_false_keeps_nothing(client: genai.Client) -> None:
+    unstored = client.interactions.create(model=MODEL, input="Draw a moth", store=False)
+    assert unstored.status == "completed" and unstored.output_image
+    with pytest.raises(NotFoundError):
+        client.interactions.get(unstored.id)
+    with pytest.raises(NotFoundError):
+        client.interactions.create(model=MODEL, input="Make it green", previous_interaction_id=unstored.id)
+    with pytest.raises(BadRequestError) as caught:
+        client.interactions.create(model=MODEL, input="Draw a moth", background=True, store=False)
+    assert caught.value.body["error"]["status"] == "INVALID_ARGUMENT" and "store=false" in caught.value.message
+
+
+def test_background_is_in_progress_then_completed(client: genai.Client) -> None:
+    started = client.interactions.create(model=MODEL, input="Draw a fern", background=True)
+    assert started.status == "in_progress" and started.steps == [] and started.usage is None
+    polled = client.interactions.get(started.id)
+    assert polled.status == "in_progress" and types_of(polled.steps) == ["user_input"]
+    time.sleep(BACKGROUND_SECONDS)
+    done = client.interactions.get(started.id)
+    assert done.status == "completed" and types_of(done.steps) == ["user_input", "thought", "model_output"]
+    assert done.output_image and done.usage.total_output_tokens > 1120
+    start = time.monotonic()
+    events = list(client.interactions.create(model=MODEL, input="Draw a fern", background=True, stream=True))
+    assert events[0].interaction.status == "in_progress" and events[-1].interaction.status == "completed"
+    assert time.monotonic() - start >= BACKGROUND_SECONDS * 0.9  # the steps came when the answer was ready
+
+
+def test_cancel_a_background_interaction_but_not_a_completed_one(client: genai.Client) -> None:
+    started = client.interactions.create(model=MODEL, input="Draw a slow snail", background=True)
+    cancelled = client.interactions.cancel(started.id)
+    assert cancelled.status == "cancelled" and types_of(cancelled.steps) == ["user_input"]
+    time.sleep(BACKGROUND_SECONDS)
+    assert client.interactions.get(started.id).status == "cancelled"  # it never completes
+    events = list(client.interactions.get(started.id, stream=True))
+    assert [e.event_type for e in events] == ["interaction.created", "interaction.status_update"]
+    assert events[-1].status == "cancelled"
+    finished = client.interactions.create(model=MODEL, input="Draw a quick snail")
+    for done in (finished, started):
+        with pytest.raises(BadRequestError) as caught:
+            client.interactions.cancel(done.id)
+        assert caught.value.body["error"]["status"] == "FAILED_PRECONDITION"
+    with pytest.raises(NotFoundError):
+        client.interactions.cancel("imi_unknown")
+
+
+def test_google_search_steps_come_before_the_output(client: genai.Client) -> None:
+    found = client.interactions.create(
+        model=MODEL, input="Draw today's weather in Lisbon as an icon", tools=[{"type": "google_search"}]
+    )
+    assert types_of(found.steps) == ["thought", "google_search_call", "google_search_result", "model_output"]
+    call, result = found.steps[1], found.steps[2]
+    assert call.arguments.queries == ["Draw today's weather in Lisbon as"] and call.id == result.call_id
+    assert result.result[0].search_suggestions.startswith("<div") and found.output_image
+    assert found.usage.grounding_tool_count[0].type == "google_search"
+    cited = found.steps[3].content[0].annotations[0]
+    assert (cited.type, cited.title, cited.start_index) == ("url_citation", "Imitation source", 0) and cited.url
+    chained = client.interactions.create(model=MODEL, input="Now for Porto", previous_interaction_id=found.id)
+    assert types_of(chained.steps) == ["thought", "model_output"]  # tools are not inherited
+
+
+class Leaf(BaseModel):
+    label: str
+    weight: float
+
+
+class Plant(BaseModel):
+    name: str
+    kind: Literal["tree", "shrub"]
+    leaves: list[Leaf] = Field(min_length=3, max_length=4)
+    height: int | None = None
+
+
+def test_json_response_format_follows_the_schema_and_makes_no_picture(client: genai.Client) -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string", "enum": ["calm", "bold"]}, "maxItems": 1},
+            "panels": {
+                "type": "array",
+                "minItems": 4,
+                "items": {
+                    "type": "object",
+                    "properties": {"n": {"type": "integer", "minimum": 1}, "ok": {"type": "boolean"}},
+                    "required": ["n", "caption"],
+                },
+            },
+        },
+        "required": ["title", "panels"],
+    }
+    for given in (schema, Plant.model_json_schema()):  # a pydantic schema: $defs, $ref, anyOf with null
+        answer = client.interactions.create(
+            model=MODEL,
+            input="Plan a comic",
+            response_format={"type": "text", "mime_type": "application/json", "schema": given},
+        )
+        jsonschema.validate(value := json.loads(answer.output_text), given)
+        assert answer.output_image is None and types_of(answer.steps) == ["thought", "model_output"]
+    assert len(Plant.model_validate(value).leaves) == 3
+    listed = client.interactions.create(
+        model=MODEL,
+        input="Plan a comic and draw its cover",
+        response_format=[{"type": "text", "mime_type": "application/json", "schema": schema}, {"type": "image"}],
+    )
+    assert [c.type for c in listed.steps[-1].content] == ["text", "image"]
+    assert len(json.loads(listed.steps[-1].content[0].text)["panels"]) == 4
+
+
+def test_image_response_format_sets_size_and_jpeg(client: genai.Client) -> None:
+    wide = {"type": "image", "aspect_ratio": "21:9", "image_size": "2K", "mime_type": "image/jpeg"}
+    answer = client.interactions.create(model=MODEL, input="A long beach", response_format=wide)
+    picture = base64.b64decode(answer.output_image.data)
+    assert answer.output_image.mime_type == "image/jpeg" and picture.startswith(b"\xff\xd8\xff")
+    assert Image.open(io.BytesIO(picture)).size == (2048, 869) and answer.output_text == ""
+    default = client.interactions.create(model=MODEL, input="A bay", response_format={"type": "image"})
+    assert default.output_image.mime_type == "image/png"
+    assert png_size(base64.b64decode(default.output_image.data)) == (1024, 1024)
+
+
+def test_thought_summaries_when_asked_and_not_inherited(client: genai.Client) -> None:
+    thinking = {"thinking_summaries": "auto", "thinking_level": "high"}
+    first = client.interactions.create(model=MODEL, input="Draw a maze", generation_config=thinking)
+    thought = first.steps[0]
+    assert thought.type == "thought" and thought.signature and "Draw a maze" in thought.summary[0].text
+    usage = first.usage
+    assert usage.total_thought_tokens > 0
+    assert usage.total_tokens == usage.total_input_tokens + usage.total_output_tokens + usage.total_thought_tokens
+    events = list(client.interactions.create(model=MODEL, input="Draw a maze", generation_config=thinking, stream=True))
+    assert [e.delta.type for e in events if e.event_type == "step.delta" and e.index == 0] == [
+        "thought_summary",
+        "thought_signature",
+    ]
+    second = client.interactions.create(model=MODEL, input="Make it round", previous_interaction_id=first.id)
+    assert second.steps[0].signature and second.steps[0].summary is None  # generation_config is not inherited
+    assert second.usage.total_thought_tokens > 0
+
+
+def test_every_interactions_call_comes_through_a_first_attempt_429() -> None:
+    """The Interactions client retries create, get (streamed too), cancel and delete alike. Unlike
+    ``generate_content`` it retries even without retry options (5 attempts, from 0.5 s: the SDK's defaults)."""
+    with Imitation(first_attempt_status=429, background_seconds=5) as server:  # cancelled long before
+        retry = types.HttpRetryOptions(attempts=4, initial_delay=0.05, max_delay=0.1, http_status_codes=[429, 500, 503])
+        retrying = genai.Client(api_key="k", http_options=types.HttpOptions(base_url=server.url, retry_options=retry))
+        made = retrying.interactions.create(model=MODEL, input="A boat")
+        events = list(retrying.interactions.create(model=MODEL, input="A boat", stream=True))
+        assert retrying.interactions.get(made.id).output_image
+        streamed = events[0].interaction.id
+        assert len(list(retrying.interactions.get(streamed, stream=True))) == len(events) == 10
+        assert len(list(retrying.interactions.get(streamed, stream=True, last_event_id=events[1].event_id))) == 8
+        slow = retrying.interactions.create(model=MODEL, input="A slow boat", background=True)
+        assert retrying.interactions.cancel(slow.id).status == "cancelled"
+        retrying.interactions.delete(made.id)
+        bare = genai.Client(api_key="k", http_options=types.HttpOptions(base_url=server.url))
+        assert bare.interactions.create(model=MODEL, input="A ship").status == "completed"
+    sent = Counter((r["method"], r["path"], json.dumps(r["body"], sort_keys=True)) for r in server.requests)
+    assert len(sent) == 9 and set(sent.values()) == {2}, sent  # each distinct request twice: refused, then sent again

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -259,7 +260,7 @@ def test_a_generic_edit_lists_what_was_asked() -> None:
 def test_several_pictures_in_one_request_come_back_side_by_side() -> None:
     reply = answers.reply(answers.Answers(), ask("put them together", images=[png("red"), png("blue")]))
     assert reply.parts[0]["text"] == "Stand-in answer, not Gemini's: put them together"
-    expected = draw.picture({"image": "put them together", "compose": True}, (1200, 896), [png("red"), png("blue")], {})
+    expected = draw.picture(ImageSpec("put them together", compose=True), (1200, 896), [png("red"), png("blue")], {})
     assert reply.parts[1]["image"] == expected
 
 
@@ -314,20 +315,18 @@ def test_the_poster_follow_up_sets_the_asked_text_without_the_typo() -> None:
 
 
 def test_the_typo_and_its_note_appear_only_when_the_word_is_there() -> None:
-    spec = {"render": "Please receive this", "typo": ["receive", "recieve"]}
-    with_typo = draw.picture(spec, (600, 400), [], {})
-    assert with_typo != draw.picture({"render": "Please receive this"}, (600, 400), [], {})
+    typo = ("receive", "recieve")
+    with_typo = draw.picture(ImageSpec(render="Please receive this", typo=typo), (600, 400), [], {})
+    assert with_typo != draw.picture(ImageSpec(render="Please receive this"), (600, 400), [], {})
     assert draw.meta(with_typo) == {"text": ["Please receive this"]}  # what it was asked to show
-    plain = {"render": "Please take this"}
-    assert draw.picture({**plain, "typo": ["receive", "recieve"]}, (600, 400), [], {}) == draw.picture(
-        plain, (600, 400), [], {}
-    )
+    plain = ImageSpec(render="Please take this")
+    assert draw.picture(replace(plain, typo=typo), (600, 400), [], {}) == draw.picture(plain, (600, 400), [], {})
 
 
 def test_render_true_with_nothing_to_render_is_a_scene_captioned_with_the_prompt() -> None:
     loaded = parse({"answer": [{"prompt": "a quiet sign", "parts": [{"render": True}]}]})
     picture = answers.reply(loaded, ask("a quiet sign", modalities={"IMAGE"})).parts[0]["image"]
-    assert draw.meta(picture) == {} and picture == draw.picture({"image": "a quiet sign"}, (1024, 1024), [], {})
+    assert draw.meta(picture) == {} and picture == draw.picture(ImageSpec("a quiet sign"), (1024, 1024), [], {})
 
 
 def test_the_text_of_an_answer_follows_the_request() -> None:

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import shutil
-from typing import Any
 
 import pytest
 from PIL import Image, ImageChops
 
 from helpers.ocr import text_accuracy
 from standin import answers, draw
+from standin.spec import EditSpec, ImageSpec
 from tests.standin import NANO, ask, opened
 from tests.support import png, to_bytes
 
 SIZE = (640, 480)
-SPECS: dict[str, dict[str, Any]] = {
-    "scene": {"image": "A lighthouse at dawn", "colour": "#f2a97e", "style": "watercolour", "characters": ["Pip"]},
-    "render": {"render": "The water cycle\n1 Evaporation → 2 Condensation", "colour": "#e7f5ff"},
-    "bars": {"image": "Planets", "bars": [["Mercury", 4879], ["Earth", 12742]]},
-    "draft": {"image": "A draft", "thought": True},
-    "edit": {"edit": {"add": "a blue hat"}},
-    "compose": {"image": "Together", "compose": True},
+SPECS = {
+    "scene": ImageSpec("A lighthouse at dawn", colour="#f2a97e", style="watercolour", characters=("Pip",)),
+    "render": ImageSpec(render="The water cycle\n1 Evaporation → 2 Condensation", colour="#e7f5ff"),
+    "bars": ImageSpec("Planets", bars=(("Mercury", 4879.0), ("Earth", 12742.0))),
+    "draft": ImageSpec("A draft", thought=True),
+    "edit": ImageSpec(edit=EditSpec(add="a blue hat")),
+    "compose": ImageSpec("Together", compose=True),
 }
 
 
@@ -40,7 +40,7 @@ def badge_is_dark(image: Image.Image) -> bool:
 
 
 def edited(photo: bytes, size: tuple[int, int], changes: list[str], asked: str = "make it blue") -> bytes:
-    return draw.picture({"edit": {"change": "x"}}, size, [photo], {}, asked=asked, changes=changes)
+    return draw.picture(ImageSpec(edit=EditSpec(change="x")), size, [photo], {}, asked=asked, changes=changes)
 
 
 # -- every picture ---------------------------------------------------------------------------------
@@ -67,7 +67,7 @@ def test_different_specs_give_different_pictures() -> None:
 
 def test_characters_keep_their_colour() -> None:
     colours = {"Pip": "#2f9e44", "crab": "#e8590c"}
-    image = opened(draw.picture({"image": "Pip meets a crab", "characters": ["Pip", "crab"]}, (900, 600), [], colours))
+    image = opened(draw.picture(ImageSpec("Pip meets a crab", characters=("Pip", "crab")), (900, 600), [], colours))
     unit, ground = min(image.size) / 100, image.height * 0.86
     for index, name in enumerate(["Pip", "crab"]):
         x = image.width * (index + 1) / 3
@@ -103,8 +103,8 @@ def test_text_in_another_script_is_set_in_its_noto_font(lang: str, text: str) ->
     if found is None or "Noto" not in found:
         pytest.skip(f"no Noto font for {lang} is installed (.ci/run installs them)")
     assert draw.font(40, lang=draw.script(text)).path == found
-    picture = draw.picture({"render": text}, SIZE, [], {})
-    assert picture != draw.picture({"render": text, "lang": "en"}, SIZE, [], {})  # not Latin's tofu
+    picture = draw.picture(ImageSpec(render=text), SIZE, [], {})
+    assert picture != draw.picture(ImageSpec(render=text, lang="en"), SIZE, [], {})  # not Latin's tofu
 
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed (.ci/run installs it)")
@@ -166,7 +166,7 @@ def test_edits_start_from_the_stored_photo_so_nothing_drifts_over_turns() -> Non
 def test_metadata_round_trip_and_pictures_without_it() -> None:
     edit = edited(png("teal", (400, 300)), SIZE, ["added: a boat"])
     assert draw.meta(edit) == {"box": draw.meta(edit)["box"], "changes": ["added: a boat"]}
-    text = draw.picture({"render": "Hello\nthere"}, SIZE, [], {})
+    text = draw.picture(ImageSpec(render="Hello\nthere"), SIZE, [], {})
     assert draw.meta(text) == {"text": ["Hello", "there"]}
     assert draw.meta(edited(text, SIZE, ["asked: x"]))["text"] == ["Hello", "there"]  # kept through edits
     assert draw.meta(png()) == {} and draw.meta(b"not a picture") == {} and draw.meta(draw_spec("scene")) == {}

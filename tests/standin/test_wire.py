@@ -24,6 +24,7 @@ from google.genai import _interactions, errors, types
 
 from helpers import models
 from standin import StandinServer, draw, wire
+from standin.spec import ImageSpec
 from tests.standin import MODEL, NANO, ask, image_config, images_of, opened, texts_of
 from tests.support import png
 
@@ -219,7 +220,7 @@ def test_edit_of_an_earlier_turns_picture_keeps_its_shape(client: genai.Client) 
 
 
 def test_edit_of_an_input_picture_keeps_its_shape(client: genai.Client) -> None:
-    source = draw.picture({"image": "a beach"}, NANO.pixel_size("16:9"), [], {})
+    source = draw.picture(ImageSpec("a beach"), NANO.pixel_size("16:9"), [], {})
     picture = types.Part.from_bytes(data=source, mime_type="image/png")
     edited = images_of(client.models.generate_content(model=MODEL, contents=[picture, "add a boat"]))[0]
     assert opened(edited).size == opened(source).size and edited != source
@@ -435,8 +436,8 @@ def test_streamed_interaction_delivers_events(client: genai.Client) -> None:
     assert kinds[0] == "interaction.created" and kinds[-1] == "interaction.completed"
     assert kinds.count("step.start") == kinds.count("step.stop") == 2
     deltas = [e.delta for e in events if e.event_type == "step.delta"]
-    assert [d.type for d in deltas] == ["text", "image"]
-    assert opened(base64.b64decode(deltas[1].data)).size == (1024, 1024)
+    assert [d.type for d in deltas] == ["thought_signature", "text", "image"]  # the thought step's signature first
+    assert opened(base64.b64decode(deltas[2].data)).size == (1024, 1024)
     assert events[-1].interaction.status == "completed"
 
 

@@ -12,6 +12,7 @@ from PIL import Image
 
 from helpers.ocr import text_accuracy, text_table
 from standin import draw
+from standin.spec import ImageSpec
 
 pytestmark = [
     pytest.mark.usefixtures("quiet"),
@@ -21,7 +22,7 @@ TEXT = "Fresh Bread Daily\nOrder by 9 am, collect at noon"
 
 
 def sign(text: str, lang: str = "", size: tuple[int, int] = (1376, 768)) -> bytes:
-    return draw.picture({"render": text, "lang": lang}, size, [], {})
+    return draw.picture(ImageSpec(render=text, lang=lang), size, [], {})
 
 
 def test_exact_text_reads_back_with_no_error_and_the_badge_is_not_counted() -> None:

@@ -132,6 +132,20 @@ def test_an_interaction_stream_is_walked_event_by_event(client: genai.Client) ->
     assert sniff(answer.images()[0].data) == "image/png"
 
 
+def test_an_interaction_streams_events_kept_in_a_list_are_one_stream(client: genai.Client) -> None:
+    events = list(
+        client.interactions.create(
+            model=MODEL, input="a cat", response_format=[{"type": "text"}, {"type": "image"}], stream=True
+        )
+    )
+    first = next(n for n, e in enumerate(events) if e.event_type == "step.delta" and e.delta.type == "image")
+    whole, cut = walked(events), walked(events[: first + 1])
+    assert whole.kind == cut.kind == "stream" and whole.answers == 1 and not problems(whole)
+    assert len(whole.images()) == len(cut.images()) == 1 and whole.finishes[(0, 0)].reason == "STOP"
+    assert cut.finishes[(0, 0)].reason == "" and not problems(cut)  # read up to its picture: no end, no fault
+    assert walked([SimpleNamespace(text="x", inline_data=None)]).kind == "list"  # other lists stay lists
+
+
 def test_an_interaction_stream_marks_thoughts_and_keeps_what_came_before_an_error() -> None:
     def event(kind: str, index: int = 0, **fields: Any) -> SimpleNamespace:
         return SimpleNamespace(event_type=kind, index=index, **fields)

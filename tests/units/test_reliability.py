@@ -155,6 +155,21 @@ def test_outages_are_explained(server: StandinServer, code: int) -> None:
     assert "Gemini had a problem or is overloaded" in helpers.explain(caught.value)
 
 
+def test_a_gone_interaction_is_said_apart_from_an_unknown_model(server: StandinServer) -> None:
+    from google.genai import _interactions
+
+    server.answers = answers.Answers()
+    client = genai.Client(api_key="k", http_options=types.HttpOptions(base_url=server.url))
+    made = client.interactions.create(model=MODEL, input="a boat", response_format={"type": "image"})
+    client.interactions.delete(made.id)
+    with pytest.raises(_interactions.NotFoundError) as caught:
+        client.interactions.get(made.id)
+    assert "That interaction is not kept: deleted, made with store=False" in helpers.explain(caught.value)
+    with pytest.raises(_interactions.NotFoundError) as caught:
+        client.interactions.create(model="gemini-0-nothing", input="a boat")
+    assert "That interaction is not kept" not in (said := helpers.explain(caught.value)) and "model" in said
+
+
 def test_a_slow_answer_is_explained(server: StandinServer) -> None:
     server.answers = answers.parse({"answer": [{"prompt": "slow", "delay": 2.5, "parts": [{"text": "late"}]}]})
     client = genai.Client(
