@@ -143,3 +143,25 @@ def test_a_long_title_is_wrapped_never_cut() -> None:
     box = figure._suptitle.get_window_extent(renderer)
     assert figure._suptitle.get_text().replace("\n", " ") == title
     assert box.x0 >= 0 and box.x1 <= figure.bbox.width and "\n" in figure._suptitle.get_text()
+
+
+def test_an_interaction_and_its_stream_give_the_same_scenes_files_and_page(tmp_path: Any) -> None:
+    """show, the gallery, saving and export read an Interaction and the events of its stream through one walk."""
+    from google import genai
+
+    from helpers import display, export, images
+    from standin import StandinServer
+
+    with StandinServer() as server:
+        client = genai.Client(api_key="k", http_options=types.HttpOptions(base_url=server.url))
+        asked = {"model": "gemini-nano-banana-2.1", "input": "Tell a story in 3 scenes, a picture each."}
+        whole = client.interactions.create(**asked, response_format=[{"type": "text"}, {"type": "image"}])
+        events = list(
+            client.interactions.create(**asked, response_format=[{"type": "text"}, {"type": "image"}], stream=True)
+        )
+    assert len(scenes(whole)) == 3 and scenes(events) == scenes(whole)
+    assert [kind for kind, _ in display.outputs(events)] == [kind for kind, _ in display.outputs(whole)]
+    saved = images.save_images(whole, tmp_path / "whole"), images.save_images(events, tmp_path / "stream")
+    assert [p.read_bytes() for p in saved[0]] == [p.read_bytes() for p in saved[1]] and len(saved[0]) == 3
+    pages = export.export_story(whole, tmp_path / "a.html"), export.export_story(events, tmp_path / "b.html")
+    assert pages[0].read_text() == pages[1].read_text()
