@@ -19,8 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--exit-with-stdin", action="store_true", help="serve until stdin reaches end of file")
     for f in dataclasses.fields(Settings):  # --latency, --rpm, --ipm...: only those given override [server]
-        kind = int if isinstance(f.default, int) else float
-        flag = "--" + f.name.replace("_", "-")
+        kind, flag = int if isinstance(f.default, int) else float, "--" + f.name.replace("_", "-")
         parser.add_argument(flag, type=kind, default=argparse.SUPPRESS, help=f.metadata["help"])
     args = parser.parse_args(argv)
     settings = {f.name: getattr(args, f.name) for f in dataclasses.fields(Settings) if hasattr(args, f.name)}

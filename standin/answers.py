@@ -1,9 +1,8 @@
-"""Answers as data: what the stand-in says back to the exact requests a notebook makes.
-
-Each notebook has one small file, ``standin/answers/<notebook>.toml``, read (strictly, see ``standin.spec``) when the
-server starts. An ``[[answer]]`` applies only to the request whose last user turn is exactly its ``prompt`` (text
-parts joined with spaces, whitespace normalised); any other request, such as a learner's changed prompt, gets the
-generic rules (``standin.rules``)::
+"""Answers as data: what the stand-in says back to the exact requests a notebook makes. Each notebook has one small
+file, ``standin/answers/<notebook>.toml``, read (strictly, see ``standin.spec``) when the server starts. An
+``[[answer]]`` applies only to the request whose last user turn is exactly its ``prompt`` (text parts joined with
+spaces, whitespace normalised); any other request, such as a learner's changed prompt, gets the generic rules
+(``standin.rules``)::
 
     [characters]              # a colour each named character keeps, in every picture
     Pip = "#2f9e44"

@@ -7,7 +7,6 @@
   <words>" added to its list of changes. Several pictures in one request are references: they come back side by side.
 * Anything else gets one labelled picture whose caption is the prompt.
 * JSON asked for with a schema gets placeholders that follow it (``placeholder``): an array of objects, the count above.
-
 The aspect ratio and size a request sets are honoured by ``standin.wire``. Nothing else is read."""
 
 from __future__ import annotations

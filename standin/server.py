@@ -3,8 +3,7 @@
 
     with StandinServer("01_quickstart", ipm=20) as server:    # that notebook's answers; 20 images a minute
         client = genai.Client(api_key="any", http_options=types.HttpOptions(base_url=server.url))
-        server.queue_fault(429)   # the next request answers 429 RESOURCE_EXHAUSTED
-"""
+        server.queue_fault(429)   # the next request answers 429 RESOURCE_EXHAUSTED"""
 
 from __future__ import annotations
 

@@ -420,6 +420,10 @@ def interaction(ask: Ask, reply: Reply, interaction_id: str, previous: str | Non
         call["arguments"] = {"queries": grounding["webSearchQueries"]}
         suggestions = [{"search_suggestions": grounding["searchEntryPoint"]["renderedContent"]}]
         body["steps"] += [call, {"type": "google_search_result", "call_id": call["id"], "result": suggestions}]
+        if texts := [item for item in content if item["type"] == "text"]:  # the sources: URLCitations on the text
+            cited = [{"url": c["web"]["uri"], "title": c["web"]["title"]} for c in grounding["groundingChunks"]]
+            span = {"type": "url_citation", "start_index": 0, "end_index": len(texts[0]["text"])}
+            texts[0]["annotations"] = [{**span, **source} for source in cited]
     body["steps"].append({"type": "model_output", "content": content})
     usage = {"total_input_tokens": total_input, "total_cached_tokens": cached_tokens(ask, total_input)}
     usage.update(total_output_tokens=output, total_thought_tokens=u["thoughts"])
