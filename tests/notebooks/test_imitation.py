@@ -26,7 +26,7 @@ from tests.imitation import Imitation
 
 MODEL = "gemini-nano-banana-2.1"
 BATCH_SECONDS = 0.4  # how long the imitation's batches take here (PENDING, RUNNING after a fifth, SUCCEEDED)
-BACKGROUND_SECONDS = 0.2  # how long a background interaction stays in progress here
+BACKGROUND_SECONDS = 0.8  # how long a background interaction stays in progress here (a loaded machine polls late)
 
 
 def make_client(url: str) -> genai.Client:
