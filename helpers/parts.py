@@ -23,9 +23,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Piece:
-    """One piece of an answer: text, an image (or other inline bytes), or something else.
-
-    (Not the SDK's ``types.Part``: a piece is what the walk read out of one, with its role and turn.)"""
+    """One piece of an answer: text, an image (or other inline bytes), or something else. (Not the SDK's
+    ``types.Part``: a piece is what the walk read out of one, with its role and turn.)"""
 
     text: str = ""
     data: bytes = b""
@@ -224,8 +223,8 @@ class Walk:
                 piece = Piece(**{**vars(piece), "thought": thought or what == "thought_summary", "turn": turn})
                 finish.has_content = finish.has_content or not piece.thought
                 yield piece
-        elif kind in ("interaction.completed", "interaction.cancelled"):
-            self._answers += 1
+        elif kind in ("interaction.created", "interaction.completed", "interaction.cancelled"):  # created: in progress
+            self._answers += kind != "interaction.created"  # a stream cut before its end keeps IN_PROGRESS
             status = _name(getattr(getattr(event, "interaction", None), "status", None)) or kind.split(".")[1]
             finish.reason = "STOP" if status.lower() == "completed" else status.upper()
         elif kind == "error":

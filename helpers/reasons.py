@@ -45,6 +45,8 @@ FINISH_HINTS: dict[str, str] = {
     "FAILED": "the interaction failed. Run the cell again; if it repeats, simplify the request.",
     "INCOMPLETE": "the interaction ended before it was complete. Run the cell again or ask for less.",
     "CANCELLED": "the interaction was cancelled before it finished.",
+    "IN_PROGRESS": "the interaction was still running when this answer ended. Read the rest later with "
+    "client.interactions.get(id), or a cut stream's rest with get(id, stream=True, last_event_id=...).",
     "BUDGET_EXCEEDED": "the interaction ran out of its token budget. Ask for less.",
     "MODEL_ARMOR": "a Model Armor policy on your project stopped the answer: check the policy's settings.",
     "CONTINUATION": "the answer continues in a further call; the SDK fetches it for you (automatic continuation).",
