@@ -152,8 +152,10 @@ def test_an_interaction_and_its_stream_give_the_same_scenes_files_and_page(tmp_p
     from helpers import display, export, images
     from standin import StandinServer
 
-    with StandinServer() as server:
-        client = genai.Client(api_key="k", http_options=types.HttpOptions(base_url=server.url))
+    with (
+        StandinServer() as server,
+        genai.Client(api_key="k", http_options=types.HttpOptions(base_url=server.url)) as client,
+    ):
         asked = {"model": "gemini-nano-banana-2.1", "input": "Tell a story in 3 scenes, a picture each."}
         whole = client.interactions.create(**asked, response_format=[{"type": "text"}, {"type": "image"}])
         events = list(
