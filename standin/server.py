@@ -25,11 +25,8 @@ from helpers import models
 from standin import answers, store, wire
 
 _PATH = re.compile(r"^/(upload/)?(v1\w*)/(models|interactions|files|batches)(?:/([^/:]+))?(?:[:/](\w+))?/?$")
-FAULT_KINDS = (
-    "truncated",
-    "malformed",
-    "cut-stream",
-)  # besides HTTP statuses: a body cut short, not JSON, a cut stream
+#: Faults besides HTTP statuses: a body cut short, a body that is not JSON, a stream cut mid-way.
+FAULT_KINDS = ("truncated", "malformed", "cut-stream")
 
 
 def _setting(default: Any, help: str) -> Any:
