@@ -7,7 +7,7 @@ lay out, check and price what comes back. Layers, each importing only those belo
 1. ``errors``, ``models``: the learner's error type and the model table (the stand-in reads it too);
 2. ``parts``, ``reasons``, ``images``: the one walk over an answer, what went wrong, the pictures;
 3. ``matching``, ``replay``, ``session``: the mode, its recording or its practice server;
-4. ``display``, ``gallery``, ``export``, ``upload``, ``cost``, ``ocr``, ``watch``: what notebooks call.
+4. ``display``, ``gallery``, ``export``, ``upload``, ``cost``, ``ocr``, ``watch``, ``studio``: what notebooks call.
 
 Heavy libraries (google-genai, vcrpy, Pillow, matplotlib, IPython) are imported inside functions,
 so ``import helpers`` stays cheap.
@@ -24,6 +24,7 @@ from helpers.images import check_aspect, load_image, save_images, saved_images
 from helpers.ocr import text_accuracy, text_table
 from helpers.reasons import NoImageError, explain, first_image, reason_table
 from helpers.session import choose_mode
+from helpers.studio import studio
 from helpers.upload import pick_photo
 from helpers.watch import arrivals, progress
 
@@ -48,6 +49,7 @@ __all__ = [
     "saved_images",
     "show",
     "storyboard",
+    "studio",
     "text_accuracy",
     "text_table",
 ]
