@@ -88,6 +88,8 @@ class Studio:
         self.code = w.HTML(layout=w.Layout(display="none"))
         self.practice = w.Button(description="Switch to practice mode", layout=w.Layout(display="none"))
         self.status, self.cost = w.HTML(), w.HTML()
+        for name in ("prompt", "edit", "status", "strip", "view", "cost", "code", "practice"):  # for tests and CSS
+            getattr(self, name).add_class(f"studio-{name}")
         self.model.observe(self._fit_settings, names="value")
         self.strip.observe(lambda _: self._show(), names="value")
         self.show_code.observe(lambda _: self._code_shown(), names="value")
@@ -144,6 +146,7 @@ class Studio:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             loop = asyncio.get_event_loop()
+        self._busy(True)  # at once, so a second click cannot start a second call
         self.task = loop.create_task(self._call(words.strip(), parent))
 
     def _edit(self) -> None:
@@ -155,7 +158,6 @@ class Studio:
     async def _call(self, words: str, parent: Version | None) -> None:
         number = len(self.versions) + 1
         settings = {"model": self.model.value, "aspect_ratio": self.aspect.value, "image_size": self.size.value}
-        self._busy(True)
         self._say(f'<i class="fa fa-spinner fa-spin"></i> Making v{number}… (Cancel stops waiting)')
         try:
             references = [] if parent else self.references()

@@ -271,6 +271,7 @@ class State:
     cells: int = 0
     prompts: list[str] = field(default_factory=list)
     images: list[int] = field(default_factory=list)  # naturalWidth of each output <img>, -1 while loading
+    widget_images: list[int] = field(default_factory=list)  # the same, of the <img>s inside widgets
     errors: list[str] = field(default_factory=list)  # the text of each stderr / error output
     kernel: str = ""  # the toolbar's execution indicator: idle, busy, restarting, unknown...
     dirty: list[str] = field(default_factory=list)  # labels of the dirty tabs

@@ -6,7 +6,8 @@ prompts 1..n and shows the pictures again. Then the learner saves (Ctrl+S): the 
 committed notebook, compared whole (sources, outputs with their image data, metadata, execution counts)
 after tests/sanitize.cfg's substitutions on both sides, so a learner's run gives exactly the committed
 outputs. In 01_quickstart, a changed prompt gets the short MissingRecordingError, not a traceback, and
-closing the tab with Discard leaves the file as saved; in 03, the upload button takes a photo of one's own.
+closing the tab with Discard leaves the file as saved; in 03, the upload button takes a photo of one's own; in 09, the
+studio is used with the mouse and keyboard in replay, then in practice mode (check_studio).
 
 One test a notebook, spread over the xdist workers: each worker starts its own JupyterLab (serving a
 temporary copy of notebooks/, with no GENAI_*, GEMINI_*, GOOGLE_* variable in its environment, so the
@@ -15,7 +16,8 @@ browser context. The JavaScript run in the page is in tests/environments/browser
 
 Needs Debian's Chromium, /usr/bin/chromium: without it the test is skipped, unless REQUIRE_BROWSER=1 (CI),
 then it fails. On a failure, screenshots of the whole notebook (and the saved file, when it differs) are
-left in /tmp/browser-shots/<notebook>-*.png for a human to look at (not committed).
+left in /tmp/browser-shots/<notebook>-*.png for a human to look at (not committed); with STUDIO_SHOTS=1, also
+the studio after each step of 09's check (09-studio-<mode>-vNN.png).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -55,7 +58,7 @@ from tests.environments.browser import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Locator, Page
 
 SETTLE_SECONDS = 0.5  # after the notebook is shown: time for JupyterLab to change whatever it would change
 ERROR_LINES = 12  # the most lines a learner's error may take
@@ -167,6 +170,9 @@ def test_notebook_in_jupyterlab(
         # 4. 03 only: the upload button takes a photo of one's own, and the next cell uses it.
         if name == "03_conversational_editing.ipynb":
             check_upload(tab, lab.root / "my-photo.png")
+        # 4. 09 only: the studio, driven with the mouse and keyboard, in replay and then in practice mode.
+        if name == "09_image_studio.ipynb":
+            check_studio(tab)
         assert (lab.root / name).read_bytes() == saved, f"closing the tab changed {name} on disk after it was saved"
 
     record_property("open_seconds", round(opened, 1))
@@ -278,3 +284,88 @@ def explain_dirty(tab: NotebookTab) -> str:
     changes = differences(json.loads(original), json.loads(saved)) or ["nothing in the JSON: only its layout"]
     listing = "\n  ".join(changes[:40])
     return f"{message}. Saved through the UI ({copy}), the file differs from the committed one at:\n  {listing}"
+
+
+#: What 09's own cells ask the studio for, in order: the browser types the same words, so replay has their answers.
+STUDIO_PROMPT = "A cosy reading nook by a rainy window, warm lamp light, a sleeping cat"
+STUDIO_EDITS = (
+    "Make it night outside, with city lights blurred by the rain",
+    "Add a steaming cup of tea on the windowsill",
+)
+STUDIO_BRANCH = ("16:9", "Paint it as a loose watercolour")
+
+
+def check_studio(tab: NotebookTab) -> None:
+    """09: in the studio, as a learner: Generate, edit twice, back to the first new version, a wider picture
+    as a branch, Save; in replay first, then an unrecorded prompt, practice mode from the studio's button,
+    and the same steps again on the stand-in API. Every step shows its picture; Save writes its file."""
+    studio = tab.code_cell("helpers.studio(").locator(".jupyter-widgets").first
+    studio.scroll_into_view_if_needed()
+    made = len(studio.locator(".studio-strip button").all())  # versions the notebook's own cells made
+    # The notebook's cells left the studio at 16:9: its first picture was asked for at 1:1.
+    sequence = [(STUDIO_PROMPT, None, "1:1"), *((edit, None, None) for edit in STUDIO_EDITS)]
+    sequence.append((STUDIO_BRANCH[1], made + 1, STUDIO_BRANCH[0]))
+    saved = studio_steps(tab, studio, sequence, made, "replay")
+    assert saved.endswith(".jpg") or saved.endswith(".png"), saved
+
+    studio.locator(".studio-prompt textarea").fill("A castle made of cheese on a cracker hill")
+    studio.locator("button", has_text="Generate").click()
+    status = studio.locator(".studio-status")
+    wait_for_text(status, "not recorded", "replay's word on an unrecorded prompt")
+    studio.locator(".studio-practice", has_text="practice").click()
+    wait_for_text(status, "Practice", "the switch to practice mode")
+    made = len(studio.locator(".studio-strip button").all())
+    sequence = [("A castle made of cheese on a cracker hill", None, None), ("Add a mouse knight", None, None)]
+    sequence += [("Make it snow", None, None), ("Make the sky green", made + 1, "9:16")]
+    studio_steps(tab, studio, sequence, made, "practice")
+    view = studio.locator(".studio-view")
+    assert "STAND-IN placeholder picture" in view.inner_text(), view.inner_text()
+    assert tab.state().errors == [], tab.state().brief()
+
+
+def studio_steps(tab: NotebookTab, studio: Locator, steps: list, made: int, mode: str) -> str:
+    """Each step: (words, the version to go back to first or None, an aspect ratio to pick or None); the first step
+    is a Generate, the others edits. Returns the path Save reports."""
+    status = studio.locator(".studio-status")
+    for number, (words, back_to, ratio) in enumerate(steps, start=made + 1):
+        if back_to is not None:
+            studio.locator(".studio-strip button", has_text=re.compile(rf"^v{back_to}\b")).click()
+            wait_for_text(studio.locator(".studio-view"), f"v{back_to} (", f"v{back_to} on show again")
+        if ratio is not None:
+            studio.locator(".widget-dropdown select").nth(1).select_option(ratio)
+        if number == made + 1:
+            studio.locator(".studio-prompt textarea").fill(words)
+            studio.locator("button", has_text="Generate").click()
+        else:
+            studio.locator(".studio-edit input").fill(words)
+            studio.locator("button", has_text=re.compile(r"^\s*Edit\s*$")).click()
+        wait_for_text(status, f"v{number} is ready", f"{mode}: v{number} ({words!r})")
+        view = studio.locator(".studio-view")
+        assert words in view.inner_text(), view.inner_text()
+        pictures = view.locator("img")
+        deadline = time.monotonic() + 20
+        while not (pictures.count() and pictures.first.evaluate("i => i.complete && i.naturalWidth > 0")):
+            assert time.monotonic() < deadline, f"{mode}: no picture shown for v{number}"
+            time.sleep(0.2)
+        if ratio is not None:
+            width, height = pictures.first.evaluate("i => [i.naturalWidth, i.naturalHeight]")
+            wide, tall = (int(n) for n in ratio.split(":"))
+            assert abs(width / height - wide / tall) < 0.05, f"{mode}: v{number} is {width}×{height}, not {ratio}"
+        if back_to is not None:
+            strip = studio.locator(".studio-strip").inner_text()
+            assert f"v{number} ← v{back_to}" in strip, strip
+        if os.environ.get("STUDIO_SHOTS") == "1":  # each step's studio, for a human to look at
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            studio.screenshot(path=str(SHOTS / f"09-studio-{mode}-v{number:02d}.png"))
+    studio.locator("button", has_text="Save").click()
+    wait_for_text(status, "Saved", f"{mode}: Save")
+    path = status.inner_text().split(" as ", 1)[1].strip()
+    assert (tab.lab.root / path).is_file(), f"{mode}: Save says {path}, which is not in {tab.lab.root}"
+    return path
+
+
+def wait_for_text(where: Locator, text: str, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in (said := where.inner_text()):
+        assert time.monotonic() < deadline, f"{what}: {text!r} not within {timeout:.0f} s; it says {said!r}"
+        time.sleep(0.2)

@@ -125,6 +125,8 @@ def test_notebook_in_a_colab_like_runtime(
         except RunError as error:
             pytest.fail(str(error), pytrace=False)
     problems = check(result, colab_pins(), first_run=name == FIRST)
+    if name == "09_image_studio.ipynb":
+        problems += studio_as_committed(result)
     print(report(result, fresh))
     if not problems and name != FIRST:
         shutil.rmtree(result.venv, ignore_errors=True)  # hard links to the cache; the rest stays for a look
@@ -185,6 +187,23 @@ def check(result: Run, pins: dict[str, str], *, first_run: bool) -> list[str]:
             )
     elif changed := result.changed():
         problems.append(f"the install cell changed an environment it had already been run in: {changed}")
+    return problems
+
+
+def studio_as_committed(result: Run) -> list[str]:
+    """09 on Colab's ipywidgets 7: the cells that drive the studio (Generate, two edits, back to v1, 16:9, Save)
+    print what they print in the committed notebook, made with ipywidgets 8."""
+    if not result.after.get("ipywidgets", "").startswith("7."):
+        return [f"ipywidgets is {result.after.get('ipywidgets')} in the Colab-like runtime, not Colab's 7.x"]
+    committed = json.loads((ROOT / "notebooks" / result.name).read_text(encoding="utf-8"))["cells"]
+    problems = []
+    for ran, kept in zip(result.notebook["cells"], committed, strict=True):
+        if "studio." not in "".join(kept["source"]):
+            continue
+        printed = [plain(o["text"]) for o in ran.get("outputs", []) if o.get("name") == "stdout"]
+        expected = [plain(o["text"]) for o in kept.get("outputs", []) if o.get("name") == "stdout"]
+        if printed != expected:
+            problems.append(f"with ipywidgets 7 the studio's cell printed {printed!r}, not {expected!r}")
     return problems
 
 

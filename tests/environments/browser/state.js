@@ -7,7 +7,11 @@
   return {
     cells: panel.querySelectorAll('.jp-Notebook .jp-Cell').length,
     prompts: [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map((e) => e.textContent.trim()),
-    images: [...panel.querySelectorAll('.jp-RenderedImage img')].map((i) => (i.complete ? i.naturalWidth : -1)),
+    // Pictures in the saved outputs, and apart from them the pictures inside widgets (09's studio), which a file never holds.
+    images: [...panel.querySelectorAll('.jp-RenderedImage img')]
+      .filter((i) => !i.closest('.jupyter-widgets'))
+      .map((i) => (i.complete ? i.naturalWidth : -1)),
+    widget_images: [...panel.querySelectorAll('.jupyter-widgets .jp-RenderedImage img')].map((i) => (i.complete ? i.naturalWidth : -1)),
     errors: [...panel.querySelectorAll(`.jp-RenderedText[data-mime-type="${stderrMime}"]`)].map((e) => e.innerText),
     kernel: panel.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status ?? '',
     dirty: tabs.filter((t) => t.classList.contains('jp-mod-dirty')).map((t) => t.textContent.trim()),
