@@ -7,7 +7,7 @@ price in US dollars, at the prices of the table and the date they were checked.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,22 +111,18 @@ def cost_table(
         rows.append(_row(label, cells, counts, price))
     cells = [format_(sum(values.values())) for values, format_ in extra.values()]
     rows.append(_row("**total**", cells, totals, total_usd))
-    display(
-        Markdown(
-            "\n".join(rows)
-            + f"\n\nPrices of `{entry.id}` from `helpers/models.py`, checked {models.AS_OF}"
-            + (", with the discounts given" if discount else "")
-            + ". Cached input is priced like any input here: no discount for implicit cache hits on image models is "
-            "published in the sources checked."
-        )
+    note = (
+        f"Prices of `{entry.id}` from `helpers/models.py`, checked {models.AS_OF}"
+        + (", with the discounts given" if discount else "")
+        + ". Cached input is priced like any input here: no discount for implicit cache hits on image models is "
+        "published in the sources checked."
     )
+    display(Markdown("\n".join(rows) + "\n\n" + note))
 
 
-def _sum(counts: Any) -> Usage:
-    items = list(counts)
-    return (
-        Usage(*(sum(values) for values in zip(*(vars(c).values() for c in items), strict=True))) if items else Usage()
-    )
+def _sum(counts: Iterable[Usage]) -> Usage:
+    """Each count summed over ``counts`` (all zero when there are none)."""
+    return Usage(*(sum(values) for values in zip(*(vars(c).values() for c in counts), strict=True)))
 
 
 def _kilobytes(count: int | None) -> str:

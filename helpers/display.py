@@ -1,12 +1,11 @@
 """Show Gemini answers in a notebook: text as Markdown, each picture as a small image output.
 
-``outputs(obj)`` is the pure part: it walks the answer (see helpers.parts) and yields what to
-display, as ``("text/markdown", str)`` or ``("image/jpeg" | "image/png", bytes)`` pairs; a stream
-is shown as it arrives. ``show(obj)`` hands those to IPython. Pictures are shown at most 512 px
-wide within 30 KB, while the full bytes stay untouched in the response. Thought parts are hidden
-unless ``thoughts=True``. A blocked prompt, a finish reason other than STOP or an empty answer is
-said in plain words, and nothing goes to stderr. What an answer can hold (an undecodable picture, a
-stream cut off half-way, an unknown part) is said in the output; anything else is a bug and is raised.
+``outputs(obj)`` is the pure part: it walks the answer (see helpers.parts) and yields what to display, as
+``("text/markdown", str)`` or ``("image/jpeg" | "image/png", bytes)`` pairs; a stream is shown as it arrives.
+``show(obj)`` hands those to IPython. Pictures are shown at most 512 px wide within 30 KB, while the full bytes stay
+untouched in the response. Thought parts are hidden unless ``thoughts=True``. A blocked prompt, a finish reason other
+than STOP or an empty answer is said in plain words, and nothing goes to stderr. What an answer can hold (an
+undecodable picture, a stream cut off half-way, an unknown part) is said in the output; anything else is a bug, raised.
 """
 
 from __future__ import annotations
@@ -30,9 +29,8 @@ _LABELS = {"user": "You", "model": "Gemini"}
 
 
 def show(obj: Any, *, thoughts: bool = False) -> None:
-    """Display an answer (response, stream, chat turn, chat or Interaction), or a picture, in the notebook.
-
-    A stream is shown as it arrives: each run of text once it is whole, each picture when its chunk comes."""
+    """Display an answer (response, stream, chat turn, chat or Interaction), or a picture, in the notebook; a stream as
+    it arrives: each run of text once it is whole, each picture when its chunk comes."""
     from IPython import display as ipd
 
     for kind, value in outputs(obj, thoughts=thoughts):

@@ -10,10 +10,8 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 class LearnerError(Exception):
     """An error whose message says what happened and what to do.
 
-    IPython (JupyterLab and Colab) shows an exception through its ``_render_traceback_`` when it
-    has one, so the learner reads the message alone, not dozens of frames of google-genai, httpx
-    and vcrpy.
-    """
+    IPython (JupyterLab and Colab) shows an exception through its ``_render_traceback_`` when it has one, so the
+    learner reads the message alone, not dozens of frames of google-genai, httpx and vcrpy."""
 
     def _render_traceback_(self) -> list[str]:
         lines = str(self).splitlines() or [""]

@@ -1,13 +1,14 @@
 """Save a story, its pictures with their captions, as one self-contained HTML page.
 
-The page opens anywhere, offline: inline CSS, pictures embedded as ``data:`` URIs (through the
-one encoder), every caption escaped. It is named by its content, like ``save_images``: export
-the same story again and you get the same file, not a pile of copies.
+The page opens anywhere, offline: inline CSS, pictures embedded as ``data:`` URIs (through the one encoder), every
+caption escaped. It is named by its content, like ``save_images``: export the same story again and you get the same
+file, not a pile of copies.
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 from pathlib import Path
@@ -35,10 +36,7 @@ def export_story(story: Any, path: str | os.PathLike[str], *, title: str = "A st
     """Write ``story`` (anything ``storyboard`` accepts) as an HTML page; returns the file written.
 
     ``path`` names the folder and the start of the file name: ``outputs/pip.html`` writes
-    ``outputs/pip-<8 hex digits>.html``, the digits taken from the page's content.
-    """
-    import html
-
+    ``outputs/pip-<8 hex digits>.html``, the digits taken from the page's content."""
     pairs = scenes(story)
     if not pairs:
         raise NoImageError("The story has no pictures to export; show(...) it to see why.")

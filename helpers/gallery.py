@@ -1,15 +1,17 @@
 """Several pictures as one image output: a storyboard, a before/after pair.
 
-Figures are drawn with matplotlib's object API on an Agg canvas (never pyplot, so nothing shows
-twice and no global state changes), then encoded like every other picture here. ``scenes``
-pairs each final picture of an answer with its text; the exporter uses it too. matplotlib is
-imported inside the functions, so ``import helpers`` stays cheap.
+Figures are drawn with matplotlib's object API on an Agg canvas (never pyplot, so nothing shows twice and no global
+state changes), then encoded like every other picture here. ``scenes`` pairs each final picture of an answer with its
+text; the exporter uses it too.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
+import textwrap
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -91,8 +93,6 @@ def history(chat: Any, *, title: str = "The chat's pictures, in order") -> None:
 
 def _caption(text: str, width: int) -> str:
     """Plain text (no Markdown) wrapped to ``width``, whole sentences up to CAPTION_LINES lines."""
-    import textwrap
-
     plain = " ".join(re.sub(r"[*_#`>]+", "", text).split())
     lines = textwrap.wrap(plain, width)
     if len(lines) <= CAPTION_LINES:
@@ -108,13 +108,6 @@ def _caption(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(kept, width))
 
 
-def _title(title: str, inches: float) -> str:
-    """The title wrapped to the figure's width (about 8 characters an inch at 13 points), never cut."""
-    import textwrap
-
-    return "\n".join(textwrap.wrap(" ".join(title.split()), max(20, int(inches * 8))))
-
-
 def _board(pictures: list[PILImage.Image], captions: list[str], title: str, columns: int) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -126,7 +119,8 @@ def _board(pictures: list[PILImage.Image], captions: list[str], title: str, colu
     wrapped = [_caption(c, 46) for c in captions] + [""] * (len(pictures) - len(captions))
     lines = max((w.count("\n") + 1 for w in wrapped if w), default=0)
     row_height = cell * min(max(shapes), 1.6) + lines * 0.17 + 0.15
-    heading = _title(title, columns * cell)
+    # The title wrapped to the figure's width (about 8 characters an inch at 13 points), never cut.
+    heading = "\n".join(textwrap.wrap(" ".join(title.split()), max(20, int(columns * cell * 8))))
     title_height = 0.12 + 0.26 * (heading.count("\n") + 1) if heading else 0
     figure = Figure(figsize=(columns * cell, rows * row_height + title_height), layout="constrained")
     FigureCanvasAgg(figure)
@@ -141,18 +135,9 @@ def _board(pictures: list[PILImage.Image], captions: list[str], title: str, colu
         picture.thumbnail((_DRAW_SIDE, _DRAW_SIDE))
         ax.imshow(picture)
         ax.set_anchor("N")
-        if wrapped[index]:
-            ax.text(
-                0.5,
-                -0.02,
-                wrapped[index],
-                transform=ax.transAxes,
-                ha="center",
-                va="top",
-                fontsize=9,
-                linespacing=1.3,
-                parse_math=False,
-            )
+        if wrapped[index]:  # centred under the picture
+            style = {"ha": "center", "va": "top", "fontsize": 9, "linespacing": 1.3, "parse_math": False}
+            ax.text(0.5, -0.02, wrapped[index], transform=ax.transAxes, **style)
     return figure
 
 
@@ -164,12 +149,8 @@ def _show(figure: Figure) -> None:
 
 
 def figure_bytes(figure: Figure) -> tuple[bytes, str]:
-    """A figure rendered at most FIGURE_WIDTH px wide, encoded within FIGURE_BYTES: (bytes, MIME type).
-
-    Nothing reaches stderr (nbval compares it): matplotlib's warnings about glyphs and font caches are muted."""
-    import logging
-    import warnings
-
+    """A figure rendered at most FIGURE_WIDTH px wide, encoded within FIGURE_BYTES: (bytes, MIME type). Nothing reaches
+    stderr (nbval compares it): matplotlib's warnings about glyphs and font caches are muted."""
     logger = logging.getLogger("matplotlib")
     level = logger.level
     logger.setLevel(logging.ERROR)
@@ -177,13 +158,8 @@ def figure_bytes(figure: Figure) -> tuple[bytes, str]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             buffer = io.BytesIO()
-            figure.savefig(
-                buffer,
-                format="png",
-                dpi=min(110.0, FIGURE_WIDTH / figure.get_figwidth()),
-                facecolor="white",
-                metadata={"Software": None},
-            )
+            dpi = min(110.0, FIGURE_WIDTH / figure.get_figwidth())
+            figure.savefig(buffer, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
     finally:
         logger.setLevel(level)
     return encode(to_pil(buffer.getvalue()), max_bytes=FIGURE_BYTES)

@@ -1,26 +1,19 @@
-"""Pictures in and out: prepare one to send, encode one to show or store, save what came back.
-
-* ``load_image`` turns a path, the bytes of a file or a Pillow image into an upright RGB image
-  ready to send (EXIF rotation applied, transparency on white, CMYK/palette/16-bit converted,
-  downscaled), or raises :class:`ImageInputError` saying what to do.
-* ``encode`` is the one encoder: every picture the helpers display, store in a recording
-  (``compact``) or put in an exported page goes through it, each with its own byte budget.
-* ``save_images`` writes an answer's pictures to files named by their content, so running a
-  cell again reuses the same file instead of piling up copies.
-
-Pillow is imported inside the functions, so ``import helpers`` stays cheap.
+"""Pictures in and out: ``load_image`` prepares one to send; ``encode``, the one encoder, fits one in a byte budget
+(every picture the helpers display, store in a recording or export goes through it); ``save_images`` writes what came
+back to files named by their content, so a cell run again reuses its file instead of piling up copies.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import os
 import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from helpers.errors import LearnerError
 from helpers.parts import sniff, walk
@@ -28,8 +21,6 @@ from helpers.reasons import first_image
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image as PILImage
-
-ImageSource = Union[str, "os.PathLike[str]", bytes, "PILImage.Image"]
 
 FORMATS = "PNG, JPEG, WebP, GIF, BMP or TIFF"
 #: Largest picture load_image opens (Pillow's decompression-bomb guard stops bigger ones anyway).
@@ -57,13 +48,12 @@ class SaveError(LearnerError):
 # -- in ---------------------------------------------------------------------------------------
 
 
-def load_image(source: ImageSource, *, max_side: int = 2048) -> PILImage.Image:
+def load_image(source: str | os.PathLike[str] | bytes | PILImage.Image, *, max_side: int = 2048) -> PILImage.Image:
     """Open a picture and make it ready to send to Gemini: an upright RGB image, longer side ≤ max_side.
 
-    ``source`` is a path (relative paths start in the notebook's folder), the bytes of an image
-    file, or a Pillow image. A missing file, an empty or damaged file, a non-image, a web address
-    or a picture too large to open each raise ImageInputError with what to do.
-    """
+    ``source`` is a path (relative paths start in the notebook's folder), the bytes of an image file, or a Pillow
+    image. A missing, empty or damaged file, a non-image, a web address or a picture too large to open each raise
+    ImageInputError with what to do."""
     from PIL import Image
 
     if isinstance(source, Image.Image):
@@ -201,9 +191,8 @@ class AspectCheck:
 
 
 def check_aspect(picture: Any, aspect_ratio: str, tolerance: float = 0.05) -> AspectCheck:
-    """Whether ``picture`` (an answer, Piece, bytes or image) has ``aspect_ratio`` ("16:9"), within 5 %.
-
-    The result prints what it found and is false when the shape is wrong: ``if not check_aspect(...)``."""
+    """Whether ``picture`` (an answer, Piece, bytes or image) has ``aspect_ratio`` ("16:9"), within 5 %. The result
+    prints what it found and is false when the shape is wrong: ``if not check_aspect(...)``."""
     width, height = picture_of(picture).size
     wide, high = (int(n) for n in aspect_ratio.split(":"))
     return AspectCheck(aspect_ratio, (width, height), abs((width / height) / (wide / high) - 1) <= tolerance)
@@ -217,12 +206,10 @@ _QUALITIES = (85, 75, 65, 55, 45)
 def encode(
     image: PILImage.Image, *, max_bytes: int, max_side: int | None = None, keep_size: bool = False
 ) -> tuple[bytes, str]:
-    """Encode a picture within ``max_bytes``: ``(bytes, MIME type)``.
+    """Encode a picture within ``max_bytes``: ``(bytes, MIME type)``, first shrunk to ``max_side`` (if given).
 
-    The picture is first shrunk to ``max_side`` (if given). A flat drawing stays PNG when its PNG
-    is at most 1.5 times the JPEG and fits (crisp lines and lettering); otherwise JPEG, quality
-    85 stepping down to 45, then (unless ``keep_size``) smaller by a fifth at a time.
-    """
+    A flat drawing stays PNG when its PNG is at most 1.5 times the JPEG and fits (crisp lines and lettering); otherwise
+    JPEG, quality 85 stepping down to 45, then (unless ``keep_size``) smaller by a fifth at a time."""
     from PIL import Image
 
     picture = to_rgb(image)
@@ -288,12 +275,10 @@ def _save(image: PILImage.Image, fmt: str, **options: Any) -> bytes:
 
 
 def save_images(answer: Any, folder: str | os.PathLike[str], prefix: str = "image") -> list[Path]:
-    """Write every final picture of an answer into ``folder``; return the paths, in order.
+    """Write every final picture of an answer (not the drafts) into ``folder``; return the paths, in order.
 
-    Files are named ``{prefix}-{first 8 hex digits of the bytes' SHA-256}.{ext}``: the same picture
-    saved again is the same file, a different one is a new file, and nothing is overwritten.
-    Draft (thought) images are skipped.
-    """
+    Files are named ``{prefix}-{first 8 hex digits of the bytes' SHA-256}.{ext}``: the same picture saved again is the
+    same file, a different one is a new file, and nothing is overwritten."""
     paths = []
     for part in walk(answer).images():
         extension = _EXTENSIONS.get(part.mime_type) or _EXTENSIONS.get(sniff(part.data) or "", "bin")
@@ -312,8 +297,6 @@ def _stem(prefix: str) -> str:
 
 def write_by_content(folder: str | os.PathLike[str], prefix: str, extension: str, data: bytes) -> Path:
     """Write ``data`` to ``folder/{prefix}-{hash}.{extension}`` unless that file already holds it."""
-    import hashlib
-
     stem = _stem(prefix)
     target = Path(folder).expanduser()
     try:

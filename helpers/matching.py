@@ -2,19 +2,21 @@
 
 vcrpy compares requests after its filters ran on them, with the matchers named in ``match_on``:
 
-* the filters (:meth:`Rules.filters`): the method in capitals (aiohttp keeps the SDK's "post"), the
-  loopback port dropped (the stand-in's port changes every run), every header but Content-Type
-  dropped (the key header never reaches a cassette), and every request picture replaced by a hash
-  of its pixels (a chat resends earlier pictures, perhaps re-encoded);
-* the ``turn`` matcher (:meth:`Rules.same_turn`, registered with vcrpy): the same body; or, when no
-  recorded request has this body, the same last turn (a chat turn sent again with a longer history,
-  as when a learner runs a cell twice);
+* the filters (:meth:`Rules.filters`): the method in capitals (google-genai hands aiohttp, used when installed,
+  "post"), the loopback port dropped (the stand-in's port changes every run), every header but Content-Type dropped
+  (the key header never reaches a cassette), and every request picture replaced by a hash of its pixels (a chat
+  resends earlier pictures, perhaps re-encoded);
+* the ``turn`` matcher (:meth:`Rules.same_turn`, registered with vcrpy): the same body; or, when no recorded request
+  has this body, the same last turn (a chat turn sent again with a longer history, as when a learner runs a cell twice);
 * :func:`explain` says what differs when nothing matches: the part of the prompt that differs,
   however long it is, or the setting, or the earlier turns.
 """
 
 from __future__ import annotations
 
+import difflib
+import hashlib
+import io
 import json
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -30,9 +32,6 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 @lru_cache(maxsize=512)
 def pixel_hash(data: bytes) -> str:
     """A hash of a picture's pixels (so a PNG and its re-encoding as PNG agree), else of its bytes."""
-    import hashlib
-    import io
-
     from PIL import Image
 
     try:
@@ -45,8 +44,6 @@ def pixel_hash(data: bytes) -> str:
 
 def _digest(text: str) -> str:
     """The pixel hash of base64 picture data; of the text itself when it is not base64."""
-    import hashlib
-
     try:
         return pixel_hash(decode_base64(text))
     except ValueError:
@@ -74,11 +71,9 @@ class Rules:
         self.aliases: dict[str, str] = {}  # pixel hash of a picture as sent -> of the picture as stored
         self.recorded: list[Any] = []  # the cassette's requests, for the turn matcher (replay only)
 
-    # -- filters ----------------------------------------------------------------------------------
-
     def filters(self) -> tuple[Callable[[Any], Any], ...]:
         """vcrpy's before_record_request filters, in order. Each is idempotent (vcrpy runs them often)."""
-        return (_upper_method, _drop_loopback_port, _keep_content_type, self._hash_pictures)
+        return (_plain_request, self._hash_pictures)
 
     def _hash_pictures(self, request: Any) -> Any:
         request.body = self.body(request.body)
@@ -99,8 +94,6 @@ class Rules:
                     node[name] = "image/*"
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
-    # -- the matcher ------------------------------------------------------------------------------
-
     def same_turn(self, sent: Any, recorded: Any) -> bool:
         """vcrpy matcher: the same body, or the same last turn when no recorded request has this very body."""
         if sent.body == recorded.body:
@@ -110,20 +103,12 @@ class Rules:
         return turn(sent.body) == turn(recorded.body)
 
 
-def _upper_method(request: Any) -> Any:
-    """POST, however the HTTP library spelled it (google-genai hands aiohttp, used when installed, "post")."""
+def _plain_request(request: Any) -> Any:
+    """The method in capitals, no loopback port, no header but Content-Type (why: the module docstring)."""
     request.method = request.method.upper()
-    return request
-
-
-def _drop_loopback_port(request: Any) -> Any:
     parts = urlsplit(request.uri)
     if parts.hostname in LOOPBACK:
         request.uri = urlunsplit(parts._replace(netloc=parts.hostname))
-    return request
-
-
-def _keep_content_type(request: Any) -> Any:
     request.headers = {k: v for k, v in request.headers.items() if k.lower() == "content-type"}
     return request
 
@@ -171,8 +156,6 @@ def prompt(body: Any) -> str:
 
 def explain(sent: Any, recorded: list[Any]) -> list[str]:
     """Lines saying how ``sent`` differs from the closest of the ``recorded`` requests (same method and path)."""
-    import difflib
-
     if not recorded:
         return [f"  the recording has no {sent.method} {sent.path.split('/', 2)[-1]}"]
     mine = prompt(sent.body)
@@ -192,8 +175,6 @@ def _pictures(body: Any) -> list[str]:
 
 def window(mine: str, theirs: str, *, context: int = 30, width: int = 110) -> tuple[str, str]:
     """Both texts cut to where they differ, with ``context`` characters around it and "…" for the rest."""
-    import difflib
-
     changes = [
         op for op in difflib.SequenceMatcher(None, mine, theirs, autojunk=False).get_opcodes() if op[0] != "equal"
     ]

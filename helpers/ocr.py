@@ -1,22 +1,23 @@
 """Check the text in a picture before you publish it: read it back with Tesseract and compare.
 
-``text_accuracy(expected, picture, lang="eng")`` reads the picture with Tesseract (pytesseract), with
-its automatic layout and, when that reads badly, again as one block of text, keeps the closer reading, and
-reports the character error rate of your text (edits needed / characters expected) and the words
-that differ. Text the picture holds before or after yours (a logo, a watermark, a badge) is not
-counted as an error; it is listed apart. Where Tesseract or a language pack is missing, the check
-says how to install it instead of failing.
+``text_accuracy(expected, picture, lang="eng")`` reads the picture with Tesseract (pytesseract), with its automatic
+layout and, when that reads badly, again as one block of text, keeps the closer reading, and reports the character
+error rate of your text (edits needed / characters expected) and the words that differ. Text the picture holds before
+or after yours (a logo, a watermark, a badge) is not counted as an error; it is listed apart. Where Tesseract or a
+language pack is missing, the check says how to install it instead of failing.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.images import picture_of
 
-#: Languages by Tesseract code, with the Debian/Colab package of their data.
+#: Languages by Tesseract code (the Debian/Colab package of their data: see _install).
 LANGUAGES = {
     "eng": "English",
     "chi_sim": "Simplified Chinese",
@@ -78,7 +79,6 @@ def _tokens(text: str, lang: str) -> list[str]:
 
 def _distance_within(expected: str, read: str) -> tuple[int, int, int]:
     """Edits to turn ``expected`` into the best-matching stretch of ``read``: (edits, start, end) of that stretch.
-
     Text of ``read`` before and after the stretch is free (a semi-global alignment)."""
     previous = [(0, j) for j in range(len(read) + 1)]  # (cost, where the stretch starts)
     for i, char in enumerate(expected, start=1):
@@ -98,8 +98,6 @@ def _distance_within(expected: str, read: str) -> tuple[int, int, int]:
 def _read(pytesseract: Any, image: Any, lang: str, layout: str) -> str:
     """Tesseract's reading, on one thread: its OpenMP threads make it several times slower on a small machine
     (four times here, on 2 cores), and a notebook reads one picture at a time anyway."""
-    import os
-
     before = os.environ.get("OMP_THREAD_LIMIT")
     os.environ["OMP_THREAD_LIMIT"] = "1"
     try:
@@ -135,8 +133,6 @@ def text_accuracy(expected: str, picture: Any, *, lang: str = "eng") -> TextChec
         if best[0] <= len(mine) * 0.1:  # close enough: no second reading needed
             break
     assert best is not None
-    import difflib
-
     errors, start, end, read = best
     theirs = _normal(read, lang)
     around = (theirs[:start] + " … " + theirs[end:]).strip(" …")
@@ -157,8 +153,6 @@ def text_table(checks: Mapping[str, TextCheck]) -> None:
     rows = ["| picture | language | character error rate | words that differ |", "|---|---|---:|---:|"]
     for label, check in checks.items():
         rate = f"{check.cer:.1%}" if check.cer is not None else "not checked"
-        rows.append(
-            f"| {label} | {LANGUAGES.get(check.lang, check.lang)} | {rate} | "
-            f"{len(check.differences) if not check.problem else '–'} |"
-        )
+        differing = len(check.differences) if not check.problem else "–"
+        rows.append(f"| {label} | {LANGUAGES.get(check.lang, check.lang)} | {rate} | {differing} |")
     display(Markdown("\n".join(rows)))

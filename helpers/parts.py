@@ -1,15 +1,13 @@
 """The one walk over what Gemini returns, turning it into a flat list of pieces.
 
-``walk(obj)`` accepts a response from ``generate_content`` or ``chat.send_message``, a stream
-(the iterator from ``generate_content_stream``), a chat turn (``Content``), a chat (its history),
-an ``Interaction`` from ``client.interactions.create`` or its stream of events (``stream=True``),
-a candidate, a part, or a list of any of these. Iterating the walk yields :class:`Piece` objects
-in order; a stream is read as it arrives, its text pieces joined, and what was read is kept, so a
-walk can be iterated again (a stream cannot). It also notes what the answer said about itself:
-finish reasons, a blocked prompt, grounding, an Interaction's status. ``show``, the gallery, the
-exporter and ``save_images`` all read answers through here, and nothing else parses the SDK's
-objects. Objects are recognised by their attributes, so SDK versions that differ a little (Colab
-ships an older one) still work.
+``walk(obj)`` accepts a response from ``generate_content`` or ``chat.send_message``, a stream (the iterator from
+``generate_content_stream``), a chat turn (``Content``), a chat (its history), an ``Interaction`` from
+``client.interactions.create`` or its stream of events (``stream=True``), a candidate, a part, or a list of any of
+these. Iterating the walk yields :class:`Piece` objects in order; a stream is read as it arrives, its text pieces
+joined, and what was read is kept, so a walk can be iterated again (a stream cannot). It also notes what the answer
+said about itself: finish reasons, a blocked prompt, grounding, an Interaction's status. ``show``, the gallery, the
+exporter and ``save_images`` all read answers through here, and nothing else parses the SDK's objects. Objects are
+recognised by their attributes, so SDK versions that differ a little (Colab ships an older one) still work.
 """
 
 from __future__ import annotations
@@ -51,19 +49,18 @@ class Finish:
 class Walk:
     """The pieces of an answer, read once and kept; iterate it (a stream is read as it arrives).
 
-    What the answer said about itself (``finishes``, ``block``, ``grounding``, ``answers``,
-    ``stream_error``) is known once it has been read to the end, so asking for it reads the rest
-    first: it is never the half-read state of an answer."""
+    What the answer said about itself (``finishes``, ``block``, ``grounding``, ``answers``, ``stream_error``) is known
+    once it has been read to the end, so asking for it reads the rest first: never the half-read state of an answer."""
 
     def __init__(self, obj: Any) -> None:
         self.obj = obj
         self.kind = _kind(obj)  # "response", "stream", "chat", "interaction", ...; "" for what it cannot read
         self._pieces: list[Piece] = []
-        self._finishes: dict[tuple[int, int], Finish] = {}  # (turn, candidate) -> Finish
-        self._block: tuple[str, str] | None = None
-        self._grounding: list[Any] = []
-        self._answers = 0
-        self._stream_error: BaseException | None = None
+        self._finishes: dict[tuple[int, int], Finish] = {}  # how each candidate ended, by (turn, candidate)
+        self._block: tuple[str, str] | None = None  # a blocked prompt's reason and message
+        self._grounding: list[Any] = []  # the grounding_metadata objects, in order
+        self._answers = 0  # how many responses, stream chunks or interactions were read
+        self._stream_error: BaseException | None = None  # the error a stream failed with half-way
         self._step_kinds: dict[int, str] = {}  # an Interaction stream's step types, by index
         self._source: Iterator[Piece] | None = self._walk(obj, 0)
 
@@ -80,44 +77,34 @@ class Walk:
                 return
             self._pieces.append(piece)
 
-    def _read_all(self) -> None:
+    def _read_to_end(self) -> Walk:
         for _ in self:
             pass
+        return self
 
     @property
     def pieces(self) -> list[Piece]:
-        self._read_all()
-        return list(self._pieces)
+        return list(self._read_to_end()._pieces)
 
     @property
     def finishes(self) -> dict[tuple[int, int], Finish]:
-        """How each candidate ended, by (turn, candidate)."""
-        self._read_all()
-        return self._finishes
+        return self._read_to_end()._finishes
 
     @property
     def block(self) -> tuple[str, str] | None:
-        """A blocked prompt's reason and message, else None."""
-        self._read_all()
-        return self._block
+        return self._read_to_end()._block
 
     @property
     def grounding(self) -> list[Any]:
-        """The grounding_metadata objects, in order."""
-        self._read_all()
-        return self._grounding
+        return self._read_to_end()._grounding
 
     @property
     def answers(self) -> int:
-        """How many responses, stream chunks or interactions were read."""
-        self._read_all()
-        return self._answers
+        return self._read_to_end()._answers
 
     @property
     def stream_error(self) -> BaseException | None:
-        """The error a stream failed with half-way, else None."""
-        self._read_all()
-        return self._stream_error
+        return self._read_to_end()._stream_error
 
     def images(self, *, thoughts: bool = False) -> list[Piece]:
         """The image pieces, drafts (thought images) left out unless ``thoughts``."""
@@ -272,8 +259,6 @@ _OTHER_FIELDS = (
 
 
 def _sdk_part(part: Any, role: str, turn: int) -> Iterator[Piece]:
-    if part is None:
-        return
     thought = getattr(part, "thought", None) is True
     text = getattr(part, "text", None)
     blob = getattr(part, "inline_data", None)
@@ -331,9 +316,7 @@ def _joined(parts: Iterator[Piece]) -> Iterator[Piece]:
 
 
 def decode_base64(text: str) -> bytes:
-    """Standard or URL-safe base64, padded or not (the SDK sends URL-safe, the API answers standard).
-
-    ValueError when it is not base64."""
+    """Standard or URL-safe base64, padded or not (the SDK sends URL-safe, the API standard); else ValueError."""
     cleaned = text.strip().replace("-", "+").replace("_", "/")
     try:
         return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
@@ -362,17 +345,12 @@ def _mime(value: Any) -> str:
 
 
 #: Leading bytes of image formats, for bytes that come with no useful MIME type.
-_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF8", "image/gif"),
-    (b"BM", "image/bmp"),
-)
+_MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif", b"BM": "image/bmp"}
 
 
 def sniff(data: bytes) -> str | None:
     """The image MIME type that ``data`` starts like, or None."""
-    for magic, mime in _MAGIC:
+    for magic, mime in _MAGIC.items():
         if data.startswith(magic):
             return mime
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":

@@ -1,29 +1,31 @@
 """A notebook's recording: one vcrpy cassette, entered inside the kernel to replay or to record.
 
-* Requests are compared by method, path and the ``turn`` matcher, after the filters of
-  :mod:`helpers.matching` (pictures hashed by pixels, the key header and ``key=`` dropped).
+* Requests are compared by method, path and the ``turn`` matcher, after the filters of :mod:`helpers.matching`
+  (pictures hashed by pixels, the key header and ``key=`` dropped).
 * A response picture over its budget (80 KB a megapixel) is stored re-encoded by the one encoder
   (:func:`helpers.images.compact`), at its own pixel size; the stored MIME type says so.
-* Replay plays each request's answers in order and, once all are played, from the start again (a
-  cell run twice); a request it has no answer for raises :class:`MissingRecordingError`, a few
-  lines saying what differs and the ways on. Replay never opens a connection, and a retried request
-  does not wait before its retry (the recording already holds what the retry got).
-* Record mode writes the cassette only in :meth:`Recording.save`, which the record command runs
-  after every cell succeeded, so a failed run keeps the old recording.
+* Replay plays each request's answers in order and, once all are played, the last one again (a cell run twice); a
+  request it has no answer for raises :class:`MissingRecordingError`, a few lines saying what differs and the ways
+  on. Replay never opens a connection, and a retry does not wait first (the recording already holds what it got).
+* Record mode writes the cassette only in :meth:`Recording.save`, which the record command runs after every cell
+  succeeded, so a failed run keeps the old recording.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import importlib
 import json
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 from helpers.errors import LearnerError
 from helpers.images import compact
-from helpers.matching import Rules, explain, pictures_in, pixel_hash
+from helpers.matching import LOOPBACK, Rules, explain, pictures_in, pixel_hash
 from helpers.parts import decode_base64
 
 #: How to go on without a recording, in the words the replay message and the banner use.
@@ -40,8 +42,6 @@ class _NoWaits:
     """The time module, except that ``sleep`` returns at once."""
 
     def __getattr__(self, name: str) -> Any:
-        import time
-
         return getattr(time, name)
 
     @staticmethod
@@ -131,9 +131,6 @@ class Recording:
         return self.path
 
     def _skip_waits(self) -> None:
-        import importlib
-        import time
-
         for name in _SLEEPERS:
             try:
                 module = importlib.import_module(name)
@@ -201,8 +198,6 @@ class SortedJson:
 
 def _no_port(value: Any) -> Any:
     """A loopback address without its port (the stand-in's changes every run); anything else as it is."""
-    from helpers.matching import LOOPBACK
-
     if isinstance(value, list):
         return [_no_port(item) for item in value]
     for host in LOOPBACK:
@@ -218,15 +213,11 @@ def _map_json(body: bytes, content_type: str, change: Any) -> bytes:
     if "event-stream" in content_type:
         for index, line in enumerate(lines):
             if line.startswith("data:") and line[5:].strip() not in ("", "[DONE]"):
-                try:
+                with contextlib.suppress(ValueError):  # an event that is not JSON stays as it is
                     lines[index] = "data: " + json.dumps(change(json.loads(line[5:])), ensure_ascii=False)
-                except ValueError:
-                    pass
         return "\n".join(lines).encode()
-    try:
+    with contextlib.suppress(ValueError):  # not one JSON document: perhaps JSON lines
         return json.dumps(change(json.loads(text)), ensure_ascii=False).encode()
-    except ValueError:
-        pass
     try:
         return "\n".join(
             json.dumps(change(json.loads(line)), ensure_ascii=False) if line.strip() else line for line in lines

@@ -24,8 +24,12 @@ The key is never printed, logged or stored.
 
 from __future__ import annotations
 
+import getpass
+import logging
 import os
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,13 +64,8 @@ class Practice:
     """The stand-in API on 127.0.0.1, as a child process that ends when this one closes its stdin (or ends)."""
 
     def __init__(self, notebook: str) -> None:
-        import subprocess
-        import tempfile
-
         command = [sys.executable, "-m", "standin", "--answers", notebook, "--port", "0", "--exit-with-stdin"]
-        self.errors = tempfile.TemporaryFile(
-            mode="w+"
-        )  # what it says when it cannot start (not a pipe: it never fills)
+        self.errors = tempfile.TemporaryFile(mode="w+")  # what it says if it cannot start (not a pipe: it never fills)
         try:
             self.process = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, text=True
@@ -84,14 +83,14 @@ class Practice:
             )
 
     def stop(self) -> None:
-        import subprocess
-
         if self.process.stdin:
             self.process.stdin.close()
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        if self.process.stdout:
+            self.process.stdout.close()
         self.errors.close()
 
 
@@ -174,11 +173,10 @@ class Session:
 
     def save_recording(self, recorded_against: str) -> Path | None:
         """Record mode: save the recording (the record command runs this once every cell succeeded)."""
-        if self.mode != "record" or self.recording is None:
-            self.reset()
-            return None
-        path = self.recording.save(recorded_against=recorded_against, model=self.model)
-        self.recording = None
+        path: Path | None = None
+        if self.mode == "record" and self.recording is not None:
+            path = self.recording.save(recorded_against=recorded_against, model=self.model)
+            self.recording = None
         self.reset()
         return path
 
@@ -235,8 +233,6 @@ def _check_environment() -> None:
             "GOOGLE_GENAI_USE_VERTEXAI is set, so the client would call Vertex AI, not the Gemini "
             "API these notebooks use. Run %env GOOGLE_GENAI_USE_VERTEXAI= and this cell again."
         )
-    import logging
-
     # Both key variables set: the SDK logs a warning to stderr at every client; the banner names the key used.
     logging.getLogger("google_genai._api_client").addFilter(_drop_both_keys_warning)
 
@@ -264,8 +260,6 @@ def _lookup(ask: bool) -> tuple[str | None, str, list[str]]:
             return key, "Colab Secrets", []
         notes.append(note)
     if ask and _interactive():
-        import getpass
-
         try:
             typed = getpass.getpass("Gemini API key (input hidden): ").strip()
         except Exception:
@@ -326,9 +320,8 @@ def _check_model(key: str, model: str) -> None:
             raise SetupError(_not_found(client, model)) from None
         if error.code in (400, 401, 403):
             raise SetupError(
-                f"The API refused your key ({error.code} {error.status}: {error.message}). Check "
-                "that it is a Gemini API key from https://aistudio.google.com/apikey, copied whole, "
-                "then run this cell again."
+                f"The API refused your key ({error.code} {error.status}: {error.message}). Check that it is a Gemini "
+                "API key from https://aistudio.google.com/apikey, copied whole, then run this cell again."
             ) from None
         raise
     except errors.ServerError:
@@ -353,7 +346,6 @@ def _not_found(client: Any, model: str) -> str:
     why = models.retired_message(model) or ""
     listing = ", ".join(sorted(found)) or "none could be listed"
     return (
-        f"The model {model} does not answer for this key (404). {why} Image models your key can use: "
-        f"{listing}. Set GEMINI_IMAGE_MODEL to one of them (or unset it for {models.DEFAULT}) and run this "
-        "cell again."
+        f"The model {model} does not answer for this key (404). {why} Image models your key can use: {listing}. "
+        f"Set GEMINI_IMAGE_MODEL to one of them (or unset it for {models.DEFAULT}) and run this cell again."
     )

@@ -1,13 +1,10 @@
 """An image studio made of ipywidgets: type, Generate, edit in words, go back to any version and branch, Save.
 
-``studio(client, MODEL, retry=retry)`` shows it (09_image_studio builds it step by step first). Every call is
-``client.aio.models.generate_content`` run as an asyncio task on the kernel's event loop, so the kernel stays
-free while Gemini works, and Cancel cancels the task. A version keeps its whole conversation (``.contents``):
-an edit sends the shown version's conversation plus your words, so editing an older version is a branch.
-What goes wrong is said inside the studio in the words ``show`` and ``explain`` use, and nothing made so far
-is lost. Widgets the tests and a notebook cell may drive: ``prompt``, ``model``, ``aspect``, ``size``,
-``generate``, ``edit``, ``apply``, ``cancel``, ``strip``, ``sample``, ``upload``, ``save``, ``show_code``,
-``practice``; ``await studio.task`` waits for the call under way.
+``studio(client, MODEL, retry=retry)`` shows it. Each call is ``client.aio.models.generate_content``, run as an
+asyncio task on the kernel's event loop (the kernel stays free; Cancel cancels the task). A version keeps its whole
+conversation, so an edit of an older version is a branch. What goes wrong is said in the studio in the words of
+``show`` and ``explain``, and nothing made is lost. A cell can do what a click does: set ``studio.prompt.value``,
+``studio.generate.click()``, then ``await studio.task``.
 """
 
 from __future__ import annotations
@@ -34,7 +31,9 @@ from helpers.upload import uploaded
 
 SAMPLES = Path(__file__).resolve().parents[1] / "notebooks" / "assets"
 REFERENCE_SIDE, REFERENCE_BYTES = 1024, 400_000  # a reference picture, as sent
-_SHOWN: dict[str, Studio] = {}  # by widget id: a cell run again replaces its studio
+#: The box's widget id, made from its name, not by chance: a notebook saved after a run is the same file (no git diff).
+WIDGET_ID = hashlib.sha256(b"studio").hexdigest()[:32]
+_SHOWN: dict[str, Studio] = {}  # the studio on show: a cell run again replaces it
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 
 
@@ -51,18 +50,19 @@ class Version:
     settings: dict[str, str] = field(default_factory=dict)
 
     @property
-    def picture(self) -> bytes:
-        """The answer's first picture: what Save writes."""
+    def picture(self) -> bytes:  # the answer's first picture: what Save writes
         return walk(self.response).images()[0].data
 
 
 class Studio:
     """The widgets, the versions made so far and the task under way (see the module docstring)."""
 
-    def __init__(self, client: Any, model: str, *, retry: Any = None, folder: str = "outputs/studio") -> None:
+    folder = "outputs/studio"  # where Save writes
+
+    def __init__(self, client: Any, model: str, *, retry: Any = None, earlier: Studio | None = None) -> None:
         import ipywidgets as w
 
-        self.client, self.retry, self.folder = client, retry, folder
+        self.client, self.retry = client, retry
         self.versions: dict[int, Version] = {}
         self.spent: list[Usage] = []  # one per answered call
         self.task: asyncio.Task[None] | None = None
@@ -70,7 +70,8 @@ class Studio:
         choices = [m.id for m in models.IMAGE_MODELS.values() if m.status != "deprecated" or m.id == model]
         wide = w.Layout(width="98%")
         self.prompt = w.Textarea(placeholder="Describe a picture, then press Generate", layout=wide)
-        self.model = w.Dropdown(options=choices if model in choices else [model, *choices], value=model)
+        self.model = w.Dropdown(description="model", options=choices if model in choices else [model, *choices])
+        self.model.value = model
         self.aspect = w.Dropdown(description="aspect", layout=w.Layout(width="150px"))
         self.size = w.Dropdown(description="size", layout=w.Layout(width="150px"))
         self.generate = w.Button(description="Generate", button_style="primary", icon="paint-brush")
@@ -84,7 +85,7 @@ class Studio:
         )
         self.upload = w.FileUpload(accept="image/*", multiple=False, description="Your picture")
         self.save = w.Button(description="Save", icon="save", disabled=True)
-        self.show_code = w.ToggleButton(description="Code of the last call", icon="code")
+        self.show_code = w.ToggleButton(description="Code of the last call", icon="code", layout=w.Layout(width="auto"))
         self.code = w.HTML(layout=w.Layout(display="none"))
         self.practice = w.Button(description="Switch to practice mode", layout=w.Layout(display="none"))
         self.status, self.cost = w.HTML(), w.HTML()
@@ -99,10 +100,11 @@ class Studio:
         self.save.on_click(lambda _: self._save())
         self.practice.on_click(lambda _: self._to_practice())
         self._fit_settings()
+        if earlier is not None:  # its cell run again: the new studio goes on with what the old one made
+            earlier.box.close()
+            self.versions, self.spent = earlier.versions, earlier.spent
+            self._list_versions()
         self._count()
-        self.model_id = hashlib.sha256(b"studio").hexdigest()[:32]
-        if self.model_id in _SHOWN:
-            _SHOWN.pop(self.model_id).box.close()
         self.box = w.VBox([
             self.prompt,
             w.HBox([self.model, self.aspect, self.size, self.generate, self.cancel]),
@@ -111,10 +113,7 @@ class Studio:
             w.HBox([self.edit, self.apply]),
             w.HBox([self.save, self.show_code, self.cost]),
             self.code,
-        ], model_id=self.model_id)  # fmt: skip
-        _SHOWN[self.model_id] = self
-
-    # -- what a call sends -------------------------------------------------------------------------------------
+        ], model_id=WIDGET_ID)  # fmt: skip
 
     def config(self) -> Any:
         """The call's settings: text and pictures, at the chosen aspect ratio and size."""
@@ -133,8 +132,6 @@ class Studio:
             return []
         data, mime = encode(load_image(source, max_side=REFERENCE_SIDE), max_bytes=REFERENCE_BYTES)
         return [types.Part.from_bytes(data=data, mime_type=mime)]
-
-    # -- the call, as a task -------------------------------------------------------------------------------------
 
     def _start(self, words: str, parent: Version | None) -> None:
         if self.task is not None and not self.task.done():
@@ -192,11 +189,8 @@ class Studio:
         stand_in = SESSION.mode == "practice" or "stand-in" in (response.model_version or "")
         origin = parent.number if parent else None
         self.versions[number] = Version(number, origin, words, history, response, stand_in, settings)
-        self.strip.options = [(f"v{n}" + (f" ← v{v.parent}" if v.parent else ""), n) for n, v in self.versions.items()]
-        self.strip.value = number
+        self._list_versions()
         self._say(f"v{number} is ready.")
-
-    # -- what the studio shows ----------------------------------------------------------------------------------
 
     def _show(self) -> None:
         version = self.versions.get(self.strip.value)
@@ -213,6 +207,11 @@ class Studio:
             shown = Markdown(value) if kind == "text/markdown" else Image(data=value, format=kind.split("/")[1])
             self.view.append_display_data(shown)
         self.apply.disabled = self.save.disabled = False
+
+    def _list_versions(self) -> None:
+        """The strip: a button a version, saying which it was edited from; the newest on show."""
+        self.strip.options = [(f"v{n}" + (f" ← v{v.parent}" if v.parent else ""), n) for n, v in self.versions.items()]
+        self.strip.value = max(self.versions, default=None)
 
     def _busy(self, busy: bool) -> None:
         self.generate.disabled = busy
@@ -241,11 +240,9 @@ class Studio:
             contents = f"[*studio.versions[{parent.number}].contents, {words!r}]"
         else:
             contents = f"[{words!r}" + (", *studio.references()]" if references else "]")
+        what = f"an edit of v{parent.number}" if parent else "with your reference picture" if references else "new"
         self.last_code = (
-            f"# v{number} as the studio asked for it"
-            + (f", an edit of v{parent.number}" if parent else "")
-            + (", with your reference picture" if references else "")
-            + " (await works in a notebook cell)\n"
+            f"# v{number} as the studio asked for it ({what}); await works in a notebook cell\n"
             "response = await client.aio.models.generate_content(\n"
             f"    model={settings['model']!r},\n    contents={contents},\n"
             '    config=types.GenerateContentConfig(\n        response_modalities=["TEXT", "IMAGE"],\n'
@@ -258,8 +255,6 @@ class Studio:
         self.code.value = f"<pre>{html.escape(self.last_code or '# no call yet')}</pre>"
         self.code.layout.display = "" if self.show_code.value else "none"
 
-    # -- Save, and practice mode --------------------------------------------------------------------------------
-
     def _save(self) -> None:
         version = self.versions.get(self.strip.value)
         if version is None:
@@ -269,7 +264,6 @@ class Studio:
             path = write_by_content(self.folder, f"studio-v{version.number}", extension, version.picture)
         except Exception as error:
             return self._say(html.escape(explain(error)))
-        self.saved = path
         self._say(f"Saved v{version.number} as {html.escape(path.as_posix())}")
 
     def _to_practice(self) -> None:
@@ -289,15 +283,15 @@ class Studio:
         """The box, with words in place of the widget where widgets cannot run (GitHub's viewer, say)."""
         from IPython.display import display
 
-        view = {"version_major": 2, "version_minor": 0, "model_id": self.model_id}
+        view = {"version_major": 2, "version_minor": 0, "model_id": WIDGET_ID}
         words = "The image studio: a widget; run the notebook to use it."
         display({"application/vnd.jupyter.widget-view+json": view, "text/plain": words}, raw=True)
 
 
-def studio(client: Any, model: str, *, retry: Any = None, folder: str = "outputs/studio") -> Studio:
+def studio(client: Any, model: str, *, retry: Any = None) -> Studio:
     """Show an image studio calling ``client`` (see the module docstring); ``retry`` is for practice mode's client."""
     from IPython.display import display
 
-    made = Studio(client, model, retry=retry, folder=folder)
+    made = _SHOWN[WIDGET_ID] = Studio(client, model, retry=retry, earlier=_SHOWN.get(WIDGET_ID))
     display(made)
     return made

@@ -19,7 +19,7 @@ LAYERS = (
     ("errors", "models"),
     ("parts", "reasons", "images"),
     ("matching", "replay", "session"),
-    ("display", "gallery", "export", "upload", "cost", "ocr", "watch"),
+    ("display", "gallery", "export", "upload", "cost", "ocr", "watch", "studio"),
 )
 
 

@@ -23,7 +23,7 @@ import helpers
 from helpers.images import check_aspect, load_image
 from helpers.reasons import FINISH_HINTS
 from helpers.session import SESSION
-from helpers.studio import Studio
+from helpers.studio import WIDGET_ID, Studio
 from standin import StandinServer
 from tests.support import jpeg
 
@@ -67,7 +67,9 @@ def client(url: str | None = None) -> genai.Client:
 
 
 def made(server: StandinServer, tmp_path: Path) -> Studio:
-    return Studio(client(server.url), MODEL, folder=str(tmp_path / "saved"))
+    studio = Studio(client(server.url), MODEL)
+    studio.folder = str(tmp_path / "saved")
+    return studio
 
 
 def run(studio: Studio, button: Any) -> None:
@@ -243,7 +245,7 @@ def test_replay_without_an_answer_offers_practice_mode_and_goes_on_there(
     monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "replay")
     helpers.choose_mode("09_image_studio")
     try:
-        studio = Studio(client(), MODEL, retry=NO_RETRY, folder=str(tmp_path))
+        studio = Studio(client(), MODEL, retry=NO_RETRY)
         generate(studio, "A castle made of cheese")
         assert "not recorded" in studio.status.value and studio.practice.layout.display == ""
         studio.practice.click()
@@ -257,10 +259,17 @@ def test_replay_without_an_answer_offers_practice_mode_and_goes_on_there(
         SESSION.reset()
 
 
-def test_shown_again_it_replaces_the_old_studio_under_the_same_widget_id(
+def test_shown_again_it_replaces_the_old_studio_and_keeps_what_it_made(
     server: StandinServer, tmp_path: Path, shown: list[Any]
 ) -> None:
     first = helpers.studio(client(server.url), MODEL)
-    second = helpers.studio(client(server.url), MODEL)
-    assert shown == [first, second] and first.model_id == second.model_id
+    assert first.box.model_id == WIDGET_ID
+    generate(first, "A lighthouse")
+    edit(first, "Make it night")
+    second = helpers.studio(client(server.url), MODEL)  # the cell run again
+    assert shown == [first, second] and second.box.model_id == WIDGET_ID
     assert first.box.comm is None and second.box.comm is not None  # the first was closed
+    assert list(second.versions) == [1, 2] and second.strip.value == 2 and second.cost.value.startswith("2 calls")
+    assert "Make it night" in str(second.view.outputs)
+    edit(second, "Add a boat")
+    assert second.versions[3].parent == 2
