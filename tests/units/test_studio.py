@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import concurrent.futures
 import datetime
 import time
 from collections.abc import Iterator
@@ -27,7 +28,7 @@ from helpers.studio import WIDGET_ID, Studio
 from standin import StandinServer
 from tests.support import jpeg
 
-pytestmark = pytest.mark.usefixtures("quiet", "current_loop")
+pytestmark = pytest.mark.usefixtures("quiet")
 MODEL = "gemini-nano-banana-2.1"
 NO_RETRY = types.HttpRetryOptions(attempts=1)
 SOME_DAY = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
@@ -39,25 +40,40 @@ def server() -> Iterator[StandinServer]:
         yield running
 
 
-@pytest.fixture
-def loop() -> Iterator[asyncio.AbstractEventLoop]:
-    """One event loop a test, as a kernel has one: the clients' connections live on it, and are closed on it."""
-    running = asyncio.new_event_loop()
-    yield running
-    for client in CLIENTS:
-        running.run_until_complete(client.aio.aclose())
-    CLIENTS.clear()
-    running.close()
+class Kernel:
+    """An event loop running in a thread of its own, as a kernel's runs its cells and widget callbacks: one a test,
+    so the clients' connections live on it and are closed on it. (Not this thread's: a browser test before this
+    one in the same worker leaves Playwright's loop in it.)"""
+
+    def __init__(self) -> None:
+        self.thread = concurrent.futures.ThreadPoolExecutor(1)
+        self.loop = asyncio.new_event_loop()
+
+    def run(self, work: Any) -> Any:
+        return self.thread.submit(self.loop.run_until_complete, work).result()
+
+    def close(self) -> None:
+        for client in CLIENTS:
+            self.run(client.aio.aclose())
+        CLIENTS.clear()
+        self.thread.submit(self.loop.close).result()
+        self.thread.shutdown()
 
 
 CLIENTS: list[genai.Client] = []
+KERNEL: list[Kernel] = []
 
 
-@pytest.fixture
-def current_loop(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
-    asyncio.set_event_loop(loop)
+@pytest.fixture(autouse=True)
+def kernel() -> Iterator[None]:
+    KERNEL.append(Kernel())
     yield
-    asyncio.set_event_loop(None)
+    KERNEL.pop().close()
+
+
+def on_the_loop(work: Any) -> Any:
+    """Run a coroutine on the test's kernel loop; its result."""
+    return KERNEL[-1].run(work)
 
 
 def client(url: str | None = None) -> genai.Client:
@@ -80,7 +96,7 @@ def run(studio: Studio, button: Any) -> None:
         if studio.task is not None:
             await studio.task
 
-    asyncio.get_event_loop().run_until_complete(click())
+    on_the_loop(click())
 
 
 def generate(studio: Studio, prompt: str) -> None:
@@ -209,7 +225,7 @@ def test_cancel_stops_the_wait_and_keeps_every_version(tmp_path: Path) -> None:
             await studio.task
             return time.perf_counter() - started
 
-        assert asyncio.get_event_loop().run_until_complete(cancelled()) < 1.0
+        assert on_the_loop(cancelled()) < 1.0
     assert studio.status.value.startswith("Cancelled.") and list(studio.versions) == [1]
     assert studio.cancel.disabled and not studio.generate.disabled
 
@@ -227,7 +243,7 @@ def test_the_code_of_the_last_call_runs_as_shown_and_makes_the_same_picture(
     code = compile(studio.last_code, "<studio>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
     shown: list[Any] = []
     space = {"client": studio.client, "types": types, "studio": studio, "helpers": _Helpers(shown)}
-    asyncio.get_event_loop().run_until_complete(eval(code, space))
+    on_the_loop(eval(code, space))
     assert helpers.parts.walk(space["response"]).images()[0].data == studio.versions[2].picture
     assert shown == [space["response"]]
 
