@@ -56,8 +56,8 @@ def set_source(index: int, text: str) -> Callable[[dict[str, Any]], None]:
         (lambda nb: nb["cells"][3].update(source="Now we draw a picture."), "'we': write to the learner"),
         (lambda nb: nb["cells"][3].update(source="It costs $5 to $10."), "'$' in prose"),
         (
-            lambda nb: nb["cells"][3].update(source="As notebook 09 shows."),
-            "mentions notebook 09, which does not exist",
+            lambda nb: nb["cells"][3].update(source="As notebook 12 shows."),
+            "mentions notebook 12, which does not exist",
         ),
         (
             lambda nb: nb["cells"][5]["outputs"].append({"output_type": "stream", "name": "stderr", "text": "warn"}),
@@ -101,19 +101,19 @@ def test_the_calls_a_notebook_announces_are_the_calls_it_makes(repo: Path) -> No
 
 
 def test_coming_soon_mentions_are_allowed(repo: Path) -> None:
-    assert edit(repo, set_source(3, "Notebook 09 (coming soon) shows it.")) == []
+    assert edit(repo, set_source(3, "Notebook 12 (coming soon) shows it.")) == []
 
 
 def test_repository_rules(repo: Path) -> None:
     (repo / "notebooks" / "1_bad.ipynb").write_text((repo / "notebooks" / "01_quickstart.ipynb").read_text())
     shutil.copy(repo / "notebooks" / "04_world_knowledge.ipynb", repo / "notebooks" / "04_again.ipynb")
     readme = repo / "README.md"
-    readme.write_text(readme.read_text() + "\n[gone](notebooks/09_gone.ipynb)\n")
+    readme.write_text(readme.read_text() + "\n[gone](notebooks/12_gone.ipynb)\n")
     problems = "\n".join(lint.lint(repo))
     assert "1_bad.ipynb: name it NN_snake_case.ipynb" in problems
     assert "number 04 is taken by" in problems
     assert "no link to notebooks/04_again.ipynb" in problems
-    assert "links notebooks/09_gone.ipynb, which does not exist" in problems
+    assert "links notebooks/12_gone.ipynb, which does not exist" in problems
 
 
 def test_a_key_shaped_string_is_found_even_inside_image_data(repo: Path) -> None:
