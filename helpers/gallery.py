@@ -8,7 +8,6 @@ text; the exporter uses it too.
 from __future__ import annotations
 
 import io
-import logging
 import re
 import textwrap
 import warnings
@@ -151,6 +150,8 @@ def _show(figure: Figure) -> None:
 def figure_bytes(figure: Figure) -> tuple[bytes, str]:
     """A figure rendered at most FIGURE_WIDTH px wide, encoded within FIGURE_BYTES: (bytes, MIME type). Nothing reaches
     stderr (nbval compares it): matplotlib's warnings about glyphs and font caches are muted."""
+    import logging
+
     logger = logging.getLogger("matplotlib")
     level = logger.level
     logger.setLevel(logging.ERROR)

@@ -6,7 +6,6 @@ back to files named by their content, so a cell run again reuses its file instea
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import os
 import re
@@ -297,6 +296,8 @@ def _stem(prefix: str) -> str:
 
 def write_by_content(folder: str | os.PathLike[str], prefix: str, extension: str, data: bytes) -> Path:
     """Write ``data`` to ``folder/{prefix}-{hash}.{extension}`` unless that file already holds it."""
+    import hashlib
+
     stem = _stem(prefix)
     target = Path(folder).expanduser()
     try:

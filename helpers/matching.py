@@ -14,8 +14,6 @@ vcrpy compares requests after its filters ran on them, with the matchers named i
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -32,6 +30,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 @lru_cache(maxsize=512)
 def pixel_hash(data: bytes) -> str:
     """A hash of a picture's pixels (so a PNG and its re-encoding as PNG agree), else of its bytes."""
+    import hashlib
+
     from PIL import Image
 
     try:
@@ -44,6 +44,8 @@ def pixel_hash(data: bytes) -> str:
 
 def _digest(text: str) -> str:
     """The pixel hash of base64 picture data; of the text itself when it is not base64."""
+    import hashlib
+
     try:
         return pixel_hash(decode_base64(text))
     except ValueError:
@@ -156,6 +158,8 @@ def prompt(body: Any) -> str:
 
 def explain(sent: Any, recorded: list[Any]) -> list[str]:
     """Lines saying how ``sent`` differs from the closest of the ``recorded`` requests (same method and path)."""
+    import difflib
+
     if not recorded:
         return [f"  the recording has no {sent.method} {sent.path.split('/', 2)[-1]}"]
     mine = prompt(sent.body)
@@ -175,6 +179,8 @@ def _pictures(body: Any) -> list[str]:
 
 def window(mine: str, theirs: str, *, context: int = 30, width: int = 110) -> tuple[str, str]:
     """Both texts cut to where they differ, with ``context`` characters around it and "…" for the rest."""
+    import difflib
+
     changes = [
         op for op in difflib.SequenceMatcher(None, mine, theirs, autojunk=False).get_opcodes() if op[0] != "equal"
     ]

@@ -9,7 +9,6 @@ language pack is missing, the check says how to install it instead of failing.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -111,6 +110,8 @@ def _read(pytesseract: Any, image: Any, lang: str, layout: str) -> str:
 
 def text_accuracy(expected: str, picture: Any, *, lang: str = "eng") -> TextCheck:
     """Read ``picture`` (an answer, Part, bytes or image) with Tesseract and compare it with ``expected``."""
+    import difflib
+
     try:
         import pytesseract
     except ImportError:

@@ -24,12 +24,8 @@ The key is never printed, logged or stored.
 
 from __future__ import annotations
 
-import getpass
-import logging
 import os
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +60,9 @@ class Practice:
     """The stand-in API on 127.0.0.1, as a child process that ends when this one closes its stdin (or ends)."""
 
     def __init__(self, notebook: str) -> None:
+        import subprocess
+        import tempfile
+
         command = [sys.executable, "-m", "standin", "--answers", notebook, "--port", "0", "--exit-with-stdin"]
         self.errors = tempfile.TemporaryFile(mode="w+")  # what it says if it cannot start (not a pipe: it never fills)
         try:
@@ -83,6 +82,8 @@ class Practice:
             )
 
     def stop(self) -> None:
+        import subprocess
+
         if self.process.stdin:
             self.process.stdin.close()
         try:
@@ -233,6 +234,8 @@ def _check_environment() -> None:
             "GOOGLE_GENAI_USE_VERTEXAI is set, so the client would call Vertex AI, not the Gemini "
             "API these notebooks use. Run %env GOOGLE_GENAI_USE_VERTEXAI= and this cell again."
         )
+    import logging
+
     # Both key variables set: the SDK logs a warning to stderr at every client; the banner names the key used.
     logging.getLogger("google_genai._api_client").addFilter(_drop_both_keys_warning)
 
@@ -261,6 +264,8 @@ def _lookup(ask: bool) -> tuple[str | None, str, list[str]]:
         notes.append(note)
     if ask and _interactive():
         try:
+            import getpass
+
             typed = getpass.getpass("Gemini API key (input hidden): ").strip()
         except Exception:
             typed = ""

@@ -9,15 +9,13 @@ conversation, so an edit of an older version is a branch. What goes wrong is sai
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import hashlib
 import html
 import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helpers import models
 from helpers.cost import Usage, usage
@@ -29,10 +27,13 @@ from helpers.replay import MissingRecordingError
 from helpers.session import SESSION
 from helpers.upload import uploaded
 
+if TYPE_CHECKING:  # pragma: no cover
+    import asyncio  # imported when a call starts: it is slow to import
+
 SAMPLES = Path(__file__).resolve().parents[1] / "notebooks" / "assets"
 REFERENCE_SIDE, REFERENCE_BYTES = 1024, 400_000  # a reference picture, as sent
 #: The box's widget id, made from its name, not by chance: a notebook saved after a run is the same file (no git diff).
-WIDGET_ID = hashlib.sha256(b"studio").hexdigest()[:32]
+WIDGET_ID = "da0daaba4b156961c049ab4b85b6d0bc"  # the first 32 hex digits of sha256(b"studio")
 _SHOWN: dict[str, Studio] = {}  # the studio on show: a cell run again replaces it
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 
@@ -134,6 +135,8 @@ class Studio:
         return [types.Part.from_bytes(data=data, mime_type=mime)]
 
     def _start(self, words: str, parent: Version | None) -> None:
+        import asyncio
+
         if self.task is not None and not self.task.done():
             return
         if not words.strip():
@@ -153,6 +156,8 @@ class Studio:
         self._start(self.edit.value, shown)
 
     async def _call(self, words: str, parent: Version | None) -> None:
+        import asyncio
+
         number = len(self.versions) + 1
         settings = {"model": self.model.value, "aspect_ratio": self.aspect.value, "image_size": self.size.value}
         self._say(f'<i class="fa fa-spinner fa-spin"></i> Making v{number}… (Cancel stops waiting)')

@@ -7,7 +7,6 @@ gives your upload, prepared by ``load_image``, or the sample when you chose noth
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +43,8 @@ class PhotoPicker:
     run holds the same output as before (no diff in git), and a cell run again replaces the old picker."""
 
     def __init__(self, sample: str | os.PathLike[str]) -> None:
+        import hashlib
+
         import ipywidgets as widgets
 
         self.sample = Path(sample)

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -72,6 +71,8 @@ _SHOWN: dict[str, Any] = {}
 
 def progress(total: int, description: str) -> Any:
     """A tqdm.auto progress bar of ``total`` steps, labelled ``description``; call ``.update(1)`` per step."""
+    import hashlib
+
     from tqdm import notebook
     from tqdm.auto import tqdm
 
