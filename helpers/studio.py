@@ -15,7 +15,7 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from helpers import models
 from helpers.cost import Usage, usage
@@ -26,9 +26,6 @@ from helpers.reasons import explain, problems
 from helpers.replay import MissingRecordingError
 from helpers.session import SESSION
 from helpers.upload import uploaded
-
-if TYPE_CHECKING:  # pragma: no cover
-    import asyncio  # imported when a call starts: it is slow to import
 
 SAMPLES = Path(__file__).resolve().parents[1] / "notebooks" / "assets"
 REFERENCE_SIDE, REFERENCE_BYTES = 1024, 400_000  # a reference picture, as sent
@@ -66,7 +63,7 @@ class Studio:
         self.client, self.retry = client, retry
         self.versions: dict[int, Version] = {}
         self.spent: list[Usage] = []  # one per answered call
-        self.task: asyncio.Task[None] | None = None
+        self.task: Any = None  # the asyncio.Task of the call under way (asyncio is imported then: it is slow to)
         self.last_code = ""
         choices = [m.id for m in models.IMAGE_MODELS.values() if m.status != "deprecated" or m.id == model]
         wide = w.Layout(width="98%")
