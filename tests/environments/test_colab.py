@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -44,10 +45,12 @@ from tests.environments.colab_runtime import (
     RunError,
     UnavailableError,
     canonical,
+    clean_environment,
     colab_pins,
     find_python313,
     fresh_runtime,
     install_cell,
+    link_copy,
     locked,
     pypi_unreachable,
     run_notebook,
@@ -133,6 +136,30 @@ def test_notebook_in_a_colab_like_runtime(
     if changed := fresh.verify():
         problems.append(f"the cached runtime {fresh.root} changed during the run (it must stay as built): {changed}")
     assert not problems, f"{name} in a Colab-like runtime:\n\n" + "\n\n".join(problems)
+
+
+def test_the_studio_on_colabs_ipywidgets_7(installed: dict[str, Any], tmp_path: Path) -> None:
+    """helpers.studio driven like the unit tests do, in the runtime as 01's install cell left it (ipywidgets 7.7.1):
+    a picture, an edit, a 16:9 branch, Save, a 503 said in the studio, an upload in ipywidgets 7's shape, the menus."""
+    if "error" in installed:
+        pytest.fail(f"{FIRST} on a fresh runtime (its install cell for real): {installed['error']}", pytrace=False)
+    first = Run.from_json(installed["run"])
+    venv = tmp_path / "venv"
+    link_copy(first.venv, venv)
+    env = clean_environment(venv, tmp_path / "home") | {"PYTHONDONTWRITEBYTECODE": "1"}
+    driver = ROOT / "tests" / "environments" / "colab" / "studio_driver.py"
+    done = subprocess.run([str(venv / "bin" / "python"), str(driver)], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    shown = json.loads(done.stdout.strip().splitlines()[-1])
+    assert shown["ipywidgets"] == colab_pins()["ipywidgets"] and shown["ipywidgets"].startswith("7.")
+    assert shown["strip"] == ["v1", "v2 ← v1", "v3 ← v1"] and shown["parents"] == {"1": None, "2": 1, "3": 1}
+    assert shown["v3"][0] / shown["v3"][1] == pytest.approx(16 / 9, abs=0.05)
+    assert ["text/markdown", "text/plain"] in shown["view"]
+    assert any("image/png" in kinds or "image/jpeg" in kinds for kinds in shown["view"])
+    assert shown["saved"].startswith("Saved v3 as ") and shown["saved_exists"]
+    assert shown["fault"].startswith("503") and shown["reference"] == [300, 200] and shown["sizes"] == ["1K"]
+    assert shown["cost"].startswith("3 calls")
 
 
 def plain(text: str | list[Any]) -> str:
