@@ -1,10 +1,9 @@
 """An image studio made of ipywidgets: type, Generate, edit in words, go back to any version and branch, Save.
 
-``studio(client, MODEL, retry=retry)`` shows it. Each call is ``client.aio.models.generate_content``, run as an
-asyncio task on the kernel's event loop (the kernel stays free; Cancel cancels the task). A version keeps its whole
-conversation, so an edit of an older version is a branch. What goes wrong is said in the studio in the words of
-``show`` and ``explain``, and nothing made is lost. A cell can do what a click does: set ``studio.prompt.value``,
-``studio.generate.click()``, then ``await studio.task``.
+``studio(client, MODEL, retry=retry)`` shows it. Each call is ``client.aio.models.generate_content`` as an asyncio
+task on the kernel's loop (the kernel stays free; Cancel cancels it). A version keeps its whole conversation, so an
+edit of an older one is a branch. Faults are said in the words of ``show`` and ``explain``, and nothing made is lost.
+A cell can do what a click does: set ``studio.prompt.value``, ``studio.generate.click()``, ``await studio.task``.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ REFERENCE_SIDE, REFERENCE_BYTES = 1024, 400_000  # a reference picture, as sent
 #: The box's widget id, made from its name, not by chance: a notebook saved after a run is the same file (no git diff).
 WIDGET_ID = "da0daaba4b156961c049ab4b85b6d0bc"  # the first 32 hex digits of sha256(b"studio")
 _SHOWN: dict[str, Studio] = {}  # the studio on show: a cell run again replaces it
-_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 
 
 @dataclass
@@ -65,11 +63,10 @@ class Studio:
         self.spent: list[Usage] = []  # one per answered call
         self.task: Any = None  # the asyncio.Task of the call under way (asyncio is imported then: it is slow to)
         self.last_code = ""
-        choices = [m.id for m in models.IMAGE_MODELS.values() if m.status != "deprecated" or m.id == model]
+        choices = [model, *(m.id for m in models.IMAGE_MODELS.values() if m.status != "deprecated" and m.id != model)]
         wide = w.Layout(width="98%")
         self.prompt = w.Textarea(placeholder="Describe a picture, then press Generate", layout=wide)
-        self.model = w.Dropdown(description="model", options=choices if model in choices else [model, *choices])
-        self.model.value = model
+        self.model = w.Dropdown(description="model", options=choices, value=model)
         self.aspect = w.Dropdown(description="aspect", layout=w.Layout(width="150px"))
         self.size = w.Dropdown(description="size", layout=w.Layout(width="150px"))
         self.generate = w.Button(description="Generate", button_style="primary", icon="paint-brush")
@@ -186,8 +183,7 @@ class Studio:
         from google.genai import types
 
         turn = types.UserContent(parts=[types.Part.from_text(text=words), *references])
-        history = [*parent.contents] if parent else []
-        history += [turn, response.candidates[0].content]
+        history = [*(parent.contents if parent else []), turn, response.candidates[0].content]
         stand_in = SESSION.mode == "practice" or "stand-in" in (response.model_version or "")
         origin = parent.number if parent else None
         self.versions[number] = Version(number, origin, words, history, response, stand_in, settings)
@@ -210,8 +206,7 @@ class Studio:
             self.view.append_display_data(shown)
         self.apply.disabled = self.save.disabled = False
 
-    def _list_versions(self) -> None:
-        """The strip: a button a version, saying which it was edited from; the newest on show."""
+    def _list_versions(self) -> None:  # the strip: a button a version, saying which it was edited from
         self.strip.options = [(f"v{n}" + (f" ← v{v.parent}" if v.parent else ""), n) for n, v in self.versions.items()]
         self.strip.value = max(self.versions, default=None)
 
@@ -261,7 +256,7 @@ class Studio:
         version = self.versions.get(self.strip.value)
         if version is None:
             return
-        extension = _EXTENSIONS.get(sniff(version.picture) or "", "png")
+        extension = (sniff(version.picture) or "image/png").split("/")[1].replace("jpeg", "jpg")
         try:
             path = write_by_content(self.folder, f"studio-v{version.number}", extension, version.picture)
         except Exception as error:
@@ -273,9 +268,15 @@ class Studio:
         from google import genai
         from google.genai import types
 
+        asked = os.environ.get("GENAI_NOTEBOOK_MODE")
         os.environ["GENAI_NOTEBOOK_MODE"] = "practice"
-        with contextlib.redirect_stdout(io.StringIO()) as said:
-            mode = SESSION.start(SESSION.notebook or "09_image_studio")
+        try:
+            with contextlib.redirect_stdout(io.StringIO()) as said:
+                mode = SESSION.start(SESSION.notebook or "09_image_studio")
+        except Exception as error:  # it did not start: the mode it had goes on, and the studio says why
+            del os.environ["GENAI_NOTEBOOK_MODE"]
+            os.environ.update({} if asked is None else {"GENAI_NOTEBOOK_MODE": asked})
+            return self._say(html.escape(explain(error)))
         self.client = genai.Client(api_key=mode.key, http_options=types.HttpOptions(retry_options=self.retry))
         self.practice.layout.display = "none"
         self._say(html.escape(said.getvalue().strip()) + ". Press Generate or Edit again.")

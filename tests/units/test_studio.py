@@ -11,6 +11,7 @@ import ast
 import asyncio
 import concurrent.futures
 import datetime
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +22,10 @@ from google import genai
 from google.genai import types
 
 import helpers
+from helpers import session
 from helpers.images import check_aspect, load_image
 from helpers.reasons import FINISH_HINTS
-from helpers.session import SESSION
+from helpers.session import SESSION, SetupError
 from helpers.studio import WIDGET_ID, Studio
 from standin import StandinServer
 from tests.support import jpeg
@@ -289,3 +291,20 @@ def test_shown_again_it_replaces_the_old_studio_and_keeps_what_it_made(
     assert "Make it night" in str(second.view.outputs)
     edit(second, "Add a boat")
     assert second.versions[3].parent == 2
+
+
+def test_practice_mode_that_cannot_start_is_said_and_replay_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GENAI_NOTEBOOK_MODE", "replay")
+    helpers.choose_mode("09_image_studio")
+    try:
+
+        def broken(notebook: str) -> None:
+            raise SetupError("The stand-in API did not start (it printed no address). Run this cell again.")
+
+        monkeypatch.setattr(session, "Practice", broken)
+        studio = Studio(client(), MODEL)
+        studio.practice.click()
+        assert studio.status.value.startswith("The stand-in API did not start")
+        assert SESSION.mode == "replay" and os.environ["GENAI_NOTEBOOK_MODE"] == "replay"
+    finally:
+        SESSION.reset()
