@@ -254,10 +254,7 @@ def check_upload(tab: NotebookTab, photo: Path) -> None:
         picker.locator(".widget-upload, button", has_text="Your photo").first.click()
     chooser.value.set_files(str(photo))
     note = picker.locator(".widget-html-content, .widget-html")
-    deadline = time.monotonic() + 20
-    while "my-photo.png" not in note.first.inner_text():
-        assert time.monotonic() < deadline, f"the picker says {note.first.inner_text()!r}"
-        time.sleep(0.2)
+    wait_for_text(note.first, "my-photo.png", "the picker's note after choosing a file", 20)
     cell = tab.code_cell("picker.image()")
     cell.scroll_into_view_if_needed()
     tab.watch_running()
